@@ -1,0 +1,49 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# nvrmap: the nested stage-2 reverse map for KVM/arm64, its userspace
+# harness and tools.
+#
+#   make            build nvrmap (optimised)
+#   make run        nvrmap compare on the default scenario
+#   make check      install what is missing, then run every test under
+#                   ASan+UBSan (TAP, run by prove)
+
+FLAVOUR ?= opt
+O := build/$(FLAVOUR)
+
+ifeq ($(FLAVOUR),asan)
+OPTFLAGS := -O1 -fno-omit-frame-pointer
+SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=undefined
+else
+OPTFLAGS := -O2
+SANFLAGS :=
+endif
+
+KSRC := .cache/linux-7.3
+KSRC_STAMP := $(KSRC)/.nvrmap-version
+DEPS_STAMP := .cache/deps.stamp
+
+# As the kernel does (Makefile.extrawarn): -Wtype-limits is W=2 only and
+# GENMASK() trips it; unused parameters are normal in callback tables.
+WARNFLAGS := -Wall -Wextra -Werror -Wno-type-limits -Wno-unused-parameter
+CFLAGS := $(OPTFLAGS) $(SANFLAGS) -g $(WARNFLAGS) -std=gnu11
+LDFLAGS := $(SANFLAGS)
+LDLIBS := -lpthread -lurcu -lm
+
+.PHONY: all run check deps clean
+all: $(O)/nvrmap
+
+$(DEPS_STAMP): scripts/install-deps
+	scripts/install-deps
+	@mkdir -p $(dir $@) && touch $@
+
+$(KSRC_STAMP): $(DEPS_STAMP) scripts/kernel-source
+	scripts/kernel-source >/dev/null
+
+deps: $(DEPS_STAMP) $(KSRC_STAMP)
+
+include mk/kshim.mk
+include mk/nvrmap.mk
+
+clean:
+	rm -rf build

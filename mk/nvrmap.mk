@@ -1,0 +1,53 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# The harness (sim/), the kernel code under test (kernel/), the nvrmap
+# command (tools/nvrmap/) and the tests (tests/).
+
+# The shims size phys_addr_t from autoconf.h, as the kernel does: arm64 is
+# 64-bit, so every unit sees it.
+SIM_CPPFLAGS := -include $(KSHIM_DIR)/generated/autoconf.h \
+	-Isim -Isim/include -Ikernel/arch/arm64/include \
+	$(KSHIM_CPPFLAGS)
+
+SIM_SRCS := $(wildcard sim/*.c)
+KERNEL_SRCS := $(wildcard kernel/arch/arm64/kvm/*.c)
+LIB_OBJS := $(patsubst %.c,$(O)/%.o,$(SIM_SRCS) $(KERNEL_SRCS))
+LIBSIM := $(O)/libsim.a
+
+NVRMAP_SRCS := $(wildcard tools/nvrmap/*.c)
+NVRMAP_OBJS := $(patsubst %.c,$(O)/%.o,$(NVRMAP_SRCS))
+
+TEST_SRCS := $(wildcard tests/test_*.c)
+TEST_BINS := $(patsubst tests/%.c,$(O)/tests/%,$(TEST_SRCS))
+
+$(O)/%.o: %.c $(KSHIM_GEN) $(KSRC_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(SIM_CPPFLAGS) -MMD -MP -c $< -o $@
+
+$(LIBSIM): $(LIB_OBJS)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(O)/nvrmap: $(NVRMAP_OBJS) $(LIBSIM) $(KSHIM_LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(O)/tests/%: $(O)/tests/%.o $(LIBSIM) $(KSHIM_LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
+
+-include $(wildcard $(O)/sim/*.d $(O)/kernel/arch/arm64/kvm/*.d \
+	$(O)/tools/nvrmap/*.d $(O)/tests/*.d)
+
+.PHONY: tests run-tests
+tests: $(TEST_BINS) $(O)/nvrmap
+
+# TAP from each cmocka binary, summarised by prove.
+run-tests: tests
+	CMOCKA_MESSAGE_OUTPUT=TAP NVRMAP=$(O)/nvrmap \
+		prove -v -e '' $(TEST_BINS) $(wildcard tests/*.t)
+
+check: deps
+	$(MAKE) FLAVOUR=asan run-tests
+
+run: deps
+	$(MAKE) FLAVOUR=opt $(O)/nvrmap
+	build/opt/nvrmap compare

@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Harness stand-in for <linux/kvm_host.h> and the arm64 parts of
+ * <asm/kvm_host.h>: only the fields and calls that the nested stage-2 code
+ * under test uses, with upstream's names and meanings. Upstream reference:
+ * struct kvm_s2_mmu, struct kvm_arch and struct kvm in Linux 7.3.
+ */
+#ifndef NVRMAP_SIM_LINUX_KVM_HOST_H
+#define NVRMAP_SIM_LINUX_KVM_HOST_H
+
+#include <linux/types.h>
+#include <linux/kernel.h>
+#include <linux/bug.h>
+#include <linux/atomic.h>
+#include <linux/sizes.h>
+#include <linux/align.h>
+#include <linux/rwlock.h>
+
+typedef u64 gpa_t;
+typedef u64 gfn_t;
+
+struct kvm_pgtable;
+struct kvm_nested_revmap;
+
+/* VTTBR_EL2.CnP set marks an unused nested MMU, as upstream does. */
+#define VTTBR_CNP_BIT		BIT_ULL(0)
+#define VTTBR_VMID_SHIFT	48
+#define VTTBR_VMID_MASK		GENMASK_ULL(63, 48)
+
+struct kvm_s2_mmu {
+	struct kvm_pgtable *pgt;
+	struct kvm_arch *arch;
+
+	/* Nested context key: guest VTTBR (CnP clear) and VTCR */
+	u64 tlb_vttbr;
+	u64 tlb_vtcr;
+	bool nested_stage2_enabled;
+	bool pending_unmap;
+	atomic_t refcnt;
+
+	/* Added by the reverse-map series (kernel/). */
+	struct kvm_nested_revmap *nested_revmap;
+
+	/* Harness only: state of a peer strategy (sim/strategies/). */
+	void *peer;
+	/* Harness only: index in kvm->arch.nested_mmus, -1 for canonical. */
+	int sim_index;
+};
+
+struct kvm_arch {
+	struct kvm_s2_mmu mmu;		/* canonical stage-2 */
+	struct kvm_s2_mmu **nested_mmus;
+	size_t nested_mmus_size;
+	int nested_mmus_next;
+	unsigned int ipa_bits;		/* L1's IPA size */
+	/* Harness only: per-VM state of a peer strategy. */
+	void *peer;
+};
+
+struct kvm {
+	rwlock_t mmu_lock;
+	struct kvm_arch arch;
+	unsigned long mmu_invalidate_seq;
+	long mmu_invalidate_in_progress;
+	gfn_t mmu_invalidate_range_start;
+	gfn_t mmu_invalidate_range_end;
+};
+
+struct kvm_vcpu_arch {
+	struct kvm_s2_mmu *hw_mmu;
+	/* Harness only: a peer strategy's per-vCPU cache. */
+	void *peer_cache;
+};
+
+struct kvm_vcpu {
+	struct kvm *kvm;
+	int vcpu_id;
+	struct kvm_vcpu_arch arch;
+};
+
+static inline struct kvm *kvm_s2_mmu_to_kvm(struct kvm_s2_mmu *mmu)
+{
+	return container_of(mmu->arch, struct kvm, arch);
+}
+
+static inline bool kvm_s2_mmu_valid(struct kvm_s2_mmu *mmu)
+{
+	return !(mmu->tlb_vttbr & VTTBR_CNP_BIT);
+}
+
+static inline bool kvm_is_nested_s2_mmu(struct kvm *kvm, struct kvm_s2_mmu *mmu)
+{
+	return &kvm->arch.mmu != mmu;
+}
+
+static inline u16 get_vmid(u64 vttbr)
+{
+	return (vttbr & VTTBR_VMID_MASK) >> VTTBR_VMID_SHIFT;
+}
+
+/* Upstream: mmu.c. Implemented by the harness on its simulated tables. */
+u64 kvm_phys_size(struct kvm_s2_mmu *mmu);
+void kvm_stage2_unmap_range(struct kvm_s2_mmu *mmu, phys_addr_t start,
+			    u64 size, bool may_block);
+void kvm_stage2_wp_range(struct kvm_s2_mmu *mmu, phys_addr_t addr,
+			 phys_addr_t end);
+/* Upstream: hyp/pgtable.c. */
+bool kvm_pgtable_stage2_test_clear_young(struct kvm_pgtable *pgt, u64 addr,
+					 u64 size, bool mkold);
+
+#endif

@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef NVRMAP_SIM_RUN_H
+#define NVRMAP_SIM_RUN_H
+
+#include "gen.h"
+#include "oracle.h"
+
+struct run_result {
+	const char *strategy;
+	struct sim_stats stats;
+	u64 errors;		/* events the world refused (bad targets) */
+	u64 vcpu_errors;	/* faults that failed a vCPU */
+	double seconds;
+};
+
+/* Build the world, run @events generated events, tear it down. */
+int run_random(const struct world_config *wc, const struct gen_params *gp,
+	       const struct rmap_strategy *strat, u64 events, bool check,
+	       struct run_result *res);
+
+#endif

@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The simulated world: one L1 VM on a host (struct kvm plus the host
+ * memory behind its memslots), its vCPUs and nested MMUs, the guest
+ * hypervisor running in it, the reverse-map strategy under test and,
+ * optionally, the safety oracle.
+ */
+#ifndef NVRMAP_SIM_VM_H
+#define NVRMAP_SIM_VM_H
+
+#include <linux/kvm_host.h>
+
+#include "event.h"
+#include "host_mem.h"
+#include "pgtable.h"
+#include "strategy.h"
+#include "stats.h"
+
+#define SIM_MAX_SLOTS		8
+#define S2_MMU_PER_VCPU		2
+
+enum backing {
+	BACKING_4K,
+	BACKING_THP,		/* transparent huge pages: 2M when possible */
+	BACKING_HUGETLB,	/* hugetlbfs 1G pages */
+};
+
+/* A memslot and the host page tables behind its userspace mapping. */
+struct memslot {
+	u64 base;
+	u64 size;
+	enum backing backing;
+	bool logging;		/* dirty logging enabled */
+	u32 *pfn;		/* frame per 4K page, 0 = not present */
+	u8 *order;		/* folio order per 2M region: 0, 9 or 18 */
+};
+
+struct sim_vcpu {
+	struct kvm_vcpu vcpu;
+	int ctx;		/* L2 context running, -1 = L1 itself */
+};
+
+struct oracle;
+struct l1_hyp;
+
+struct vm_config {
+	unsigned int nr_vcpus;
+	unsigned int ipa_bits;		/* L1 IPA size */
+	unsigned int nr_slots;
+	struct {
+		u64 base, size;
+		enum backing backing;
+	} slots[SIM_MAX_SLOTS];
+	bool check;			/* run the safety oracle */
+	u64 audit_every;		/* full oracle audit period (events) */
+};
+
+struct sim_vm {
+	struct kvm kvm;
+	struct vm_config cfg;
+	struct host_mem hm;
+	struct memslot slots[SIM_MAX_SLOTS];
+	struct sim_vcpu *vcpus;
+	struct kvm_s2_mmu *nested;	/* nr_vcpus * S2_MMU_PER_VCPU */
+	struct kvm_s2_mmu **nested_ptrs;
+	struct kvm_pgtable canonical_pgt;
+	struct kvm_pgtable *nested_pgt;
+	struct s2_observer obs;
+	const struct rmap_strategy *strat;
+	struct l1_hyp *l1;
+	struct oracle *oracle;
+	struct sim_stats stats;
+	enum stat_phase phase;
+	u64 event_no;
+	/* Test-only: make the fault path skip the invalidation retry check. */
+	bool no_fault_retry;
+};
+
+int vm_create(struct sim_vm *vm, const struct vm_config *cfg,
+	      const struct rmap_strategy *strat);
+void vm_destroy(struct sim_vm *vm);
+int vm_apply(struct sim_vm *vm, const struct sim_event *ev);
+
+struct memslot *vm_find_slot(struct sim_vm *vm, u64 ipa);
+bool vm_page_present(struct sim_vm *vm, u64 ipa);
+u32 vm_page_pfn(struct sim_vm *vm, u64 ipa);
+
+/* nested.c: nested MMUs and guest TLBIs, as upstream nested.c/sys_regs.c */
+void vm_load_hw_mmu(struct sim_vm *vm, struct sim_vcpu *v);
+void vm_put_hw_mmu(struct sim_vm *vm, struct sim_vcpu *v);
+void vm_guest_tlbi(struct sim_vm *vm, u16 vmid, int op, u64 operand);
+
+/* fault.c: the shadow stage-2 fault path */
+int vm_l2_access(struct sim_vm *vm, struct sim_vcpu *v, u64 nested_ipa,
+		 bool write);
+int vm_l1_access(struct sim_vm *vm, u64 ipa, bool write);
+
+/* host_events.c: MMU notifiers, memslots, dirty logging, aging */
+int vm_host_event(struct sim_vm *vm, const struct sim_event *ev);
+
+static inline struct sim_vm *kvm_to_vm(struct kvm *kvm)
+{
+	return container_of(kvm, struct sim_vm, kvm);
+}
+
+#endif
