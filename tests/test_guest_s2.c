@@ -793,10 +793,12 @@ static void test_walk_bad_config(void **state)
 	expect_bad(12, 40, -1, 48, GS2_FAULT_BAD_CONFIG);
 	expect_bad(14, 47, 0, 48, GS2_FAULT_BAD_CONFIG);
 	expect_bad(16, 48, 0, 48, GS2_FAULT_BAD_CONFIG);
+	/* (also caught by the table size check: 64K L1 needs IA > 42) */
 	expect_bad(16, 42, 1, 42, GS2_FAULT_BAD_CONFIG);
 	expect_bad(14, 40, 1, 40, GS2_FAULT_BAD_CONFIG);
 	expect_bad(12, 40, 0, 42, GS2_FAULT_BAD_CONFIG);
 	/* IA wider than the PA size */
+	expect_bad(12, 40, 1, 36, GS2_FAULT_BAD_CONFIG);
 	expect_bad(12, 44, 0, 40, GS2_FAULT_BAD_CONFIG);
 	/* start table of 2^19 entries (> stride + 4 = 13 bits) */
 	expect_bad(12, 40, 2, 48, GS2_FAULT_BAD_CONFIG);
@@ -1361,6 +1363,28 @@ static void test_unmap(void **state)
 	assert_int_equal(rd(&e, ROOT), RAW_TABLE(HEAP_BASE));
 	assert_int_equal(l1_mem_bytes(e.mem), L1_MEM_PAGE_SIZE);
 	tenv_teardown(&e);
+
+	/*
+	 * A hand-made contiguous 1G entry in an 8-entry root (33-bit IA):
+	 * its run of 16 is cut at the end of the table, and whatever lies
+	 * beyond the table is not L1's stage 2 and must survive.
+	 */
+	tenv_setup(&e, 12, 33, 1, 48, 48, false);
+	assert_int_equal(guest_s2_root_size(&e.cfg), 64);
+	wr(&e, ROOT, RAW_BLOCK(0x400000000ULL) | RAW_CONT);
+	wr(&e, ROOT + 5 * 8, RAW_BLOCK(0x540000000ULL) | RAW_CONT);
+	wr(&e, ROOT + 8 * 8, 0x5a5a5a5a);
+	expect_ok(&e, 5 * SZ_1G + 3, 0x540000003ULL, 1, SZ_1G, 1);
+	assert_int_equal(guest_s2_set_prot(e.mem, &e.cfg, 5 * SZ_1G,
+					   GS2_PROT_R), 0);
+	assert_int_equal(rd(&e, ROOT), RAW_BLOCK(0x400000000ULL) - 0x80 +
+			 RAW_CONT);
+	assert_int_equal(guest_s2_unmap(e.mem, &e.cfg, 5 * SZ_1G, &leaf), 0);
+	assert_int_equal(leaf.run_size, 16 * SZ_1G);
+	assert_int_equal(rd(&e, ROOT), 0);
+	assert_int_equal(rd(&e, ROOT + 5 * 8), 0);
+	assert_int_equal(rd(&e, ROOT + 8 * 8), 0x5a5a5a5a);
+	tenv_teardown(&e);
 }
 
 static void test_fsc(void **state)
@@ -1428,7 +1452,12 @@ static void check_translation(struct tenv *e, const struct ref_map *m,
 	assert_int_equal(t.writable, !!(m->prot & GS2_PROT_W));
 }
 
-static void random_run(u64 *seed, unsigned int pgshift, unsigned int nmaps)
+struct random_stats {
+	unsigned int blocks, runs, unmaps, frees;
+};
+
+static void random_run(u64 *seed, unsigned int pgshift, unsigned int nmaps,
+		       struct random_stats *st)
 {
 	struct ref_map *m = calloc(nmaps, sizeof(*m));
 	unsigned int ia = 36 + rnd(seed) % 13, attempts = 0;
@@ -1487,6 +1516,7 @@ static void random_run(u64 *seed, unsigned int pgshift, unsigned int nmaps)
 			assert_int_equal(old.run_size, v->size);
 			assert_int_equal(old.size, v->leaf_size);
 			v->live = false;
+			st->unmaps++;
 			continue;
 		}
 		if (ref_overlaps(m, nr, ipa, run))
@@ -1501,6 +1531,8 @@ static void random_run(u64 *seed, unsigned int pgshift, unsigned int nmaps)
 		m[nr].prot = prot;
 		m[nr].live = true;
 		nr++;
+		st->blocks += level < 3;
+		st->runs += cont;
 	}
 	assert_true(nr > nmaps / 2);
 
@@ -1540,6 +1572,7 @@ static void random_run(u64 *seed, unsigned int pgshift, unsigned int nmaps)
 		assert_int_equal(guest_s2_walk(e.mem, &e.cfg, ipa, &t), 1);
 		assert_int_equal(t.fault, GS2_FAULT_TRANSLATION);
 	}
+	st->frees += e.nr_frees;
 	free(m);
 	tenv_teardown(&e);
 }
@@ -1547,6 +1580,7 @@ static void random_run(u64 *seed, unsigned int pgshift, unsigned int nmaps)
 static void test_random_maps(void **state)
 {
 	u64 seed = 0x9e3779b97f4a7c15ULL;
+	struct random_stats st = { 0 };
 	int run;
 
 	(void)state;
@@ -1555,8 +1589,15 @@ static void test_random_maps(void **state)
 		unsigned int pgshift = 12 + 2 * (run < 3 ? (unsigned int)run :
 						     rnd(&seed) % 3);
 
-		random_run(&seed, pgshift, 3000);
+		random_run(&seed, pgshift, 3000, &st);
 	}
+	/* the mix did exercise blocks, runs, unmaps and table reuse */
+	assert_true(st.blocks > 500);
+	assert_true(st.runs > 500);
+	assert_true(st.unmaps > 500);
+	assert_true(st.frees > 0);
+	print_message("# random: %u blocks, %u runs, %u unmaps, %u freed tables\n",
+		      st.blocks, st.runs, st.unmaps, st.frees);
 }
 
 int main(void)
