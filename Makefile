@@ -31,6 +31,9 @@ LDFLAGS := $(SANFLAGS)
 LDLIBS := -lpthread -lurcu -lm
 
 .PHONY: all run check deps clean
+# Keep objects, and keep make quiet after the test summary.
+.SECONDARY:
+MAKEFLAGS += --no-print-directory
 all: $(O)/nvrmap
 
 $(DEPS_STAMP): scripts/install-deps

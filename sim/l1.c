@@ -212,9 +212,16 @@ static void tlbi_leaf(struct l1_hyp *l1, struct l2_ctx *c,
 		issue_range(l1, c, ALIGN_DOWN(leaf->nested_ipa, run), run);
 		return;
 	}
-	issue(l1, c, TLBI_IPAS2E1,
-	      tlbi_ipas2_operand(leaf->nested_ipa,
-				 tlbi_ttl(c->pgshift, leaf->level)));
+	/*
+	 * Some guest hypervisors pass no TTL hint (no FEAT_TTL use): KVM then
+	 * reads the level from the shadow stage-2 or falls back to the
+	 * largest size. A quarter of the leaves, chosen by address, go that way.
+	 */
+	u8 ttl = tlbi_ttl(c->pgshift, leaf->level);
+
+	if (!(mix(c->vmid, leaf->nested_ipa) % 4))
+		ttl = 0;
+	issue(l1, c, TLBI_IPAS2E1, tlbi_ipas2_operand(leaf->nested_ipa, ttl));
 }
 
 static int alloc_table(void *arg, u64 *ipa)
