@@ -92,6 +92,7 @@ static inline unsigned int guest_s2_ia_bits(const struct guest_s2_cfg *cfg)
 {
 	return 64 - cfg->t0sz;
 }
+
 int guest_s2_start_level(const struct guest_s2_cfg *cfg);
 /* Bytes (and alignment) of the start table; 0 if the cfg is unusable. */
 u64 guest_s2_root_size(const struct guest_s2_cfg *cfg);
@@ -124,7 +125,9 @@ struct guest_s2_trans {
 /*
  * Walk L1's stage 2 for nested_ipa, as walk_nested_s2_pgd() does:
  *   0        translated (out->fault == GS2_OK)
- *   1        fault for KVM to reflect to L1 (out->fault, out->level)
+ *   1        fault for KVM to reflect to L1 (out->fault, out->level);
+ *            this includes GS2_FAULT_EXTABT, for which upstream passes
+ *            the failed read's error up but injects the SEA all the same
  *   -EINVAL  VTCR unusable; upstream still reflects a fault, which
  *            out->fault/level describe: GS2_FAULT_BAD_CONFIG at level 0
  *            when the start level/table size is illegal, and
@@ -135,6 +138,7 @@ struct guest_s2_trans {
  * Like upstream, input bits at and above 64 - T0SZ are ignored rather
  * than faulted, and permissions are reported, not checked.
  * With cfg->ha a leaf lacking AF gets it set in L1 memory.
+ * out->steps counts descriptor reads attempted, the failed one included.
  */
 int guest_s2_walk(struct l1_mem *mem, const struct guest_s2_cfg *cfg,
 		  u64 nested_ipa, struct guest_s2_trans *out);

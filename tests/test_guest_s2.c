@@ -56,7 +56,7 @@ struct tenv {
 	u64 last_freed;
 	int last_freed_level;
 	bool fail_alloc;
-	bool misaligned_alloc;
+	enum { ALLOC_GOOD, ALLOC_MISALIGNED, ALLOC_NOT_RAM } bad_alloc;
 };
 
 static int tenv_alloc(void *ctx, u64 *table_ipa)
@@ -66,8 +66,12 @@ static int tenv_alloc(void *ctx, u64 *table_ipa)
 
 	if (e->fail_alloc)
 		return -ENOMEM;
-	if (e->misaligned_alloc) {
+	if (e->bad_alloc == ALLOC_MISALIGNED) {
 		*table_ipa = e->next + 0x800;
+		return 0;
+	}
+	if (e->bad_alloc == ALLOC_NOT_RAM) {
+		*table_ipa = RAM_BASE + RAM_SIZE;
 		return 0;
 	}
 	if (e->nr_free) {
@@ -474,11 +478,33 @@ static void test_make_vtcr_values(void **state)
 	assert_int_equal(cfg.max_oa_bits, 48);
 }
 
+/* Returns whether the combination was encodable (and checked). */
+static unsigned int roundtrip_one(unsigned int pgshift, unsigned int ia,
+				  int level, unsigned int ps, bool ha)
+{
+	u64 vtcr = guest_s2_make_vtcr(pgshift, ia, level, ps, ha);
+	unsigned int oa = ps == 52 ? 48 : ps;
+	struct guest_s2_cfg cfg;
+
+	if (pgshift == 12 ? level == 3 : level == -1) {
+		assert_int_equal(vtcr, 0);
+		return 0;
+	}
+	assert_int_not_equal(vtcr, 0);
+	guest_s2_cfg_from_regs(&cfg, 0x8000, vtcr, 44);
+	assert_int_equal(cfg.pgshift, pgshift);
+	assert_int_equal(guest_s2_ia_bits(&cfg), ia);
+	assert_int_equal(guest_s2_start_level(&cfg), level);
+	assert_int_equal(cfg.max_oa_bits, oa < 44 ? oa : 44);
+	assert_int_equal(cfg.ha, ha);
+	assert_int_equal(cfg.baddr, 0x8000);
+	return 1;
+}
+
 static void test_make_vtcr_roundtrip(void **state)
 {
 	static const unsigned int shifts[] = { 12, 14, 16 };
 	static const unsigned int ps[] = { 32, 36, 40, 42, 44, 48, 52 };
-	struct guest_s2_cfg cfg;
 	unsigned int i, j, ia, ok = 0;
 	int level;
 
@@ -486,32 +512,10 @@ static void test_make_vtcr_roundtrip(void **state)
 	for (i = 0; i < ARRAY_SIZE(shifts); i++) {
 		for (ia = 25; ia <= 48; ia++) {
 			for (level = -1; level <= 3; level++) {
-				for (j = 0; j < ARRAY_SIZE(ps); j++) {
-					bool ha = (ia + j) & 1;
-					u64 vtcr = guest_s2_make_vtcr(shifts[i],
-						ia, level, ps[j], ha);
-					unsigned int oa = ps[j] == 52 ? 48 : ps[j];
-
-					if (shifts[i] == 12 ? level == 3 :
-							      level == -1) {
-						assert_int_equal(vtcr, 0);
-						continue;
-					}
-					assert_int_not_equal(vtcr, 0);
-					guest_s2_cfg_from_regs(&cfg, 0x8000, vtcr,
-							       44);
-					assert_int_equal(cfg.pgshift, shifts[i]);
-					assert_int_equal(guest_s2_ia_bits(&cfg),
-							 ia);
-					assert_int_equal(
-						guest_s2_start_level(&cfg),
-						level);
-					assert_int_equal(cfg.max_oa_bits,
-							 oa < 44 ? oa : 44);
-					assert_int_equal(cfg.ha, ha);
-					assert_int_equal(cfg.baddr, 0x8000);
-					ok++;
-				}
+				for (j = 0; j < ARRAY_SIZE(ps); j++)
+					ok += roundtrip_one(shifts[i], ia,
+							    level, ps[j],
+							    (ia + j) & 1);
 			}
 		}
 	}
@@ -547,10 +551,12 @@ static void test_pick_start_level(void **state)
 	/* whatever it picks, the walker accepts (it faults, but not config) */
 	for (i = 0; i < ARRAY_SIZE(shifts); i++) {
 		for (ia = 25; ia <= 48; ia++) {
+			u64 vtcr;
+
 			level = guest_s2_pick_start_level(shifts[i], ia);
-			guest_s2_cfg_from_regs(&cfg, 0,
-				guest_s2_make_vtcr(shifts[i], ia, level, 48,
-						   false), 48);
+			vtcr = guest_s2_make_vtcr(shifts[i], ia, level, 48,
+						  false);
+			guest_s2_cfg_from_regs(&cfg, 0, vtcr, 48);
 			assert_int_equal(guest_s2_walk(mem, &cfg, 0, &t), 1);
 			assert_int_equal(t.fault, GS2_FAULT_EXTABT);
 			assert_int_equal(t.level, level);
@@ -1293,11 +1299,15 @@ static void test_map_errors(void **state)
 	e.fail_alloc = false;
 
 	/* the allocator must hand out granule-aligned RAM */
-	e.misaligned_alloc = true;
+	e.bad_alloc = ALLOC_MISALIGNED;
 	assert_int_equal(guest_s2_map(e.mem, &e.cfg, 3ULL << 39, 0, 3,
 				      GS2_PROT_RW, false, tenv_alloc, &e),
 			 -EINVAL);
-	e.misaligned_alloc = false;
+	e.bad_alloc = ALLOC_NOT_RAM;
+	assert_int_equal(guest_s2_map(e.mem, &e.cfg, 3ULL << 39, 0, 3,
+				      GS2_PROT_RW, false, tenv_alloc, &e),
+			 -EINVAL);
+	e.bad_alloc = ALLOC_GOOD;
 	assert_int_equal(rd(&e, ROOT + 3 * 8), 0);
 
 	/* a table outside RAM on the way */
@@ -1309,6 +1319,15 @@ static void test_map_errors(void **state)
 			 -EFAULT);
 	assert_int_equal(guest_s2_unmap(e.mem, &e.cfg, 4ULL << 39, &leaf),
 			 -EFAULT);
+	/*
+	 * A block over such a table is fine, but the table is not L1 RAM
+	 * and so not something to hand back to the allocator.
+	 */
+	e.limit = RAM_BASE + RAM_SIZE;
+	wr(&e, HEAP_BASE + 8, RAW_TABLE(0x800000000ULL));
+	map_ok(&e, SZ_1G, 0x40000000, 1, GS2_PROT_RW, false);
+	assert_int_equal(e.nr_frees, 1);
+	expect_ok(&e, SZ_1G + 1, 0x40000001, 1, SZ_1G, 2);
 
 	/* nothing there */
 	assert_int_equal(guest_s2_lookup(e.mem, &e.cfg, 5ULL << 39, &leaf),
@@ -1469,10 +1488,11 @@ static void random_run(u64 *seed, unsigned int pgshift, unsigned int nmaps,
 	start = guest_s2_pick_start_level(pgshift, ia);
 	/* sometimes one level deeper in, with concatenation instead */
 	if (start < 3 && rnd(seed) % 2) {
+		u64 vtcr = guest_s2_make_vtcr(pgshift, ia, start + 1, 48,
+					      false);
 		struct guest_s2_cfg c;
 
-		guest_s2_cfg_from_regs(&c, 0, guest_s2_make_vtcr(pgshift, ia,
-					start + 1, 48, false), 48);
+		guest_s2_cfg_from_regs(&c, 0, vtcr, 48);
 		if (guest_s2_root_size(&c))
 			start++;
 	}
@@ -1508,11 +1528,13 @@ static void random_run(u64 *seed, unsigned int pgshift, unsigned int nmaps,
 			/* unmap something that is mapped */
 			struct ref_map *v = &m[rnd(seed) % nr];
 			struct guest_s2_leaf old;
+			u64 at;
 
 			if (!v->live)
 				continue;
-			assert_int_equal(guest_s2_unmap(e.mem, &e.cfg,
-					 v->ipa + rnd(seed) % v->size, &old), 0);
+			at = v->ipa + rnd(seed) % v->size;
+			assert_int_equal(guest_s2_unmap(e.mem, &e.cfg, at, &old),
+					 0);
 			assert_int_equal(old.run_size, v->size);
 			assert_int_equal(old.size, v->leaf_size);
 			v->live = false;
