@@ -78,6 +78,7 @@ static void fault_map(struct sim_vm *vm, struct sim_vcpu *v,
 		s2_relax_perms(mmu->pgt, nested, prot);
 		return;
 	}
+	vm_alloc_gate(vm);
 	if (vm->strat->record)
 		vm->strat->record(&v->vcpu, mmu, cbase, nbase, size);
 	WARN_ON(s2_map(mmu->pgt, nbase, size, pa, prot, guest_level, cbase));

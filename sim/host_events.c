@@ -134,6 +134,7 @@ static void notifier_start(struct sim_vm *vm, u64 start, u64 end)
 						  end - start, false);
 	write_lock(&kvm->mmu_lock);
 	s2_unmap(&vm->canonical_pgt, start, end - start);
+	vm_alloc_gate(vm);
 	vm->strat->unmap_canonical(kvm, start, end - start, true);
 	write_unlock(&kvm->mmu_lock);
 }
@@ -156,6 +157,7 @@ static void write_protect(struct sim_vm *vm, u64 start, u64 size)
 						  true);
 	write_lock(&kvm->mmu_lock);
 	s2_wrprotect(&vm->canonical_pgt, start, size);
+	vm_alloc_gate(vm);
 	vm->strat->wp_canonical(kvm, start, size);
 	write_unlock(&kvm->mmu_lock);
 	if (vm->oracle)
@@ -294,6 +296,7 @@ int vm_host_event(struct sim_vm *vm, const struct sim_event *ev)
 		write_lock(&vm->kvm.mmu_lock);
 		s2_test_clear_young(&vm->canonical_pgt, ev->addr, ev->size,
 				    true);
+		vm_alloc_gate(vm);
 		young = vm->strat->age_canonical &&
 			vm->strat->age_canonical(&vm->kvm, ev->addr, ev->size,
 						 true);

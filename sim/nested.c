@@ -89,6 +89,7 @@ void vm_load_hw_mmu(struct sim_vm *vm, struct sim_vcpu *v)
 	if (mmu->pending_unmap) {
 		write_lock(&kvm->mmu_lock);
 		if (mmu->pending_unmap) {
+			vm_alloc_gate(vm);
 			vm->strat->unmap_mmu(mmu, true);
 			mmu->pending_unmap = false;
 		}
@@ -165,6 +166,7 @@ static void tlbi_one(struct sim_vm *vm, struct kvm_s2_mmu *mmu, int op,
 	case TLBI_VMALLS12E1:
 		break;
 	}
+	vm_alloc_gate(vm);
 	vm->strat->unmap_nested(mmu, base, size, true);
 	if (vm->oracle)
 		oracle_check_tlbi(vm->oracle, mmu, base, size);
@@ -182,6 +184,7 @@ void vm_guest_tlbi(struct sim_vm *vm, u16 vmid, int op, u64 operand)
 		if (!kvm_s2_mmu_valid(mmu))
 			continue;
 		if (op == TLBI_ALLE1) {
+			vm_alloc_gate(vm);
 			vm->strat->unmap_mmu(mmu, true);
 			if (vm->oracle)
 				oracle_check_tlbi(vm->oracle, mmu, 0,

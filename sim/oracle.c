@@ -253,18 +253,22 @@ static u64 nested_leaves(struct sim_vm *vm)
 	return n;
 }
 
+/* R2: a tracked MMU's entries are exactly as many as its live leaves. */
 void oracle_check_tracking(struct oracle *o)
 {
 	struct sim_vm *vm = o->vm;
-	s64 tracked;
 
-	if (!vm->strat->nr_entries)
+	if (!vm->strat->mmu_entries)
 		return;
-	tracked = vm->strat->nr_entries(&vm->kvm);
-	if (tracked >= 0 && (u64)tracked != nested_leaves(vm))
-		oracle_violation(o, "(R2) strategy tracks %lld mappings, %llu shadow leaves live",
-				 (long long)tracked,
-				 (unsigned long long)nested_leaves(vm));
+	for (size_t i = 0; i < vm->kvm.arch.nested_mmus_size; i++) {
+		struct kvm_s2_mmu *mmu = vm->kvm.arch.nested_mmus[i];
+		s64 n = vm->strat->mmu_entries(mmu);
+
+		if (n >= 0 && (u64)n != mmu->pgt->nr_leaves)
+			oracle_violation(o, "(R2) MMU %zu: strategy tracks %lld mappings, %llu shadow leaves live",
+					 i, (long long)n,
+					 (unsigned long long)mmu->pgt->nr_leaves);
+	}
 }
 
 static int audit_visitor(const struct s2_visit_ctx *ctx,
@@ -273,13 +277,20 @@ static int audit_visitor(const struct s2_visit_ctx *ctx,
 	struct oracle *o = ctx->arg;
 	u64 size = s2_level_size(ctx->level);
 
-	(void)visit;
+	const struct rmap_strategy *strat = o->vm->strat;
+	struct kvm_s2_mmu *mmu = ctx->pgt->mmu;
+
 	if (!s2_pte_valid(ctx->old))
 		return 0;
 	if (!leaf_current(o, *ctx->tagp, size, s2_pte_pa(ctx->old)))
 		oracle_violation(o, "(a) audit: MMU %d nested %#llx is stale",
-				 ctx->pgt->mmu->sim_index,
-				 (unsigned long long)ctx->addr);
+				 mmu->sim_index, (unsigned long long)ctx->addr);
+	/* R2, entry by entry: the strategy knows this leaf both ways. */
+	if (strat->tracks && strat->mmu_entries(mmu) >= 0 &&
+	    !strat->tracks(mmu, ctx->addr, *ctx->tagp, size))
+		oracle_violation(o, "(R2) audit: MMU %d nested %#llx -> canonical %#llx not tracked",
+				 mmu->sim_index, (unsigned long long)ctx->addr,
+				 (unsigned long long)*ctx->tagp);
 	return 0;
 }
 

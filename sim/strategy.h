@@ -8,6 +8,7 @@
 #define NVRMAP_SIM_STRATEGY_H
 
 #include <linux/kvm_host.h>
+#include <asm/kvm_mmu.h>
 
 struct rmap_counters {
 	u64 fallbacks;		/* full unmaps of one MMU the strategy chose */
@@ -48,10 +49,21 @@ struct rmap_strategy {
 	bool (*age_canonical)(struct kvm *kvm, gpa_t start, u64 size,
 			      bool mkold);
 
-	/* Bytes of reverse-map memory, and the mappings it tracks. */
+	/* Bytes of reverse-map memory (structures and their allocations). */
 	u64 (*mem_bytes)(struct kvm *kvm);
-	/* Returns -1 when the strategy does not track mappings one by one. */
-	s64 (*nr_entries)(struct kvm *kvm);
+	/*
+	 * Shadow leaves the strategy tracks for @mmu one by one, or -1 when
+	 * it does not track them exactly right now (not at all, or an
+	 * "unknown" state after a failure). The oracle holds a tracked MMU
+	 * to exactly its live shadow leaves.
+	 */
+	s64 (*mmu_entries)(struct kvm_s2_mmu *mmu);
+	/*
+	 * Does the strategy know that @nested (@size) in @mmu maps
+	 * @canonical, in both directions? Only asked for tracked MMUs.
+	 */
+	bool (*tracks)(struct kvm_s2_mmu *mmu, gpa_t nested, gpa_t canonical,
+		       u64 size);
 	void (*counters)(struct kvm *kvm, struct rmap_counters *c);
 };
 

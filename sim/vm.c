@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kshim.h"
 #include "l1.h"
 #include "oracle.h"
 #include "vm.h"
@@ -75,6 +76,25 @@ bool kvm_pgtable_stage2_test_clear_young(struct kvm_pgtable *pgt, u64 addr,
 					 u64 size, bool mkold)
 {
 	return s2_test_clear_young(pgt, addr, size, mkold);
+}
+
+/* Non-blocking allocations the userspace allocator lets through at once. */
+#define GRANT_ALL	(1U << 30)
+
+void vm_alloc_gate(struct sim_vm *vm)
+{
+	u64 z;
+
+	if (!vm->cfg.fail_pct) {
+		mt_set_non_kernel(GRANT_ALL);
+		return;
+	}
+	/* splitmix64, apart from the event generator's stream */
+	z = (vm->fail_rng += 0x9e3779b97f4a7c15ULL);
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	z ^= z >> 31;
+	mt_set_non_kernel(z % 100 < vm->cfg.fail_pct ? 0 : GRANT_ALL);
 }
 
 struct memslot *vm_find_slot(struct sim_vm *vm, u64 ipa)
@@ -160,6 +180,8 @@ int vm_create(struct sim_vm *vm, const struct vm_config *cfg,
 		return ret;
 	vm->cfg = *cfg;
 	vm->strat = strat;
+	vm->fail_rng = cfg->fail_seed;
+	vm_alloc_gate(vm);
 	host_mem_init(&vm->hm);
 	rwlock_init(&kvm->mmu_lock);
 	kvm->arch.ipa_bits = cfg->ipa_bits;

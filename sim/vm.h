@@ -9,6 +9,8 @@
 #define NVRMAP_SIM_VM_H
 
 #include <linux/kvm_host.h>
+#include <asm/kvm_mmu.h>
+#include <asm/kvm_pgtable.h>
 
 #include "event.h"
 #include "host_mem.h"
@@ -52,6 +54,9 @@ struct vm_config {
 		enum backing backing;
 	} slots[SIM_MAX_SLOTS];
 	bool check;			/* run the safety oracle */
+	unsigned int fail_pct;		/* strategy calls whose non-blocking
+					 * allocations fail (injection) */
+	u64 fail_seed;
 	u64 audit_every;		/* full oracle audit period (events) */
 };
 
@@ -72,6 +77,7 @@ struct sim_vm {
 	struct sim_stats stats;
 	enum stat_phase phase;
 	u64 event_no;
+	u64 fail_rng;
 	/* Test-only: make the fault path skip the invalidation retry check. */
 	bool no_fault_retry;
 };
@@ -80,6 +86,12 @@ int vm_create(struct sim_vm *vm, const struct vm_config *cfg,
 	      const struct rmap_strategy *strat);
 void vm_destroy(struct sim_vm *vm);
 int vm_apply(struct sim_vm *vm, const struct sim_event *ev);
+
+/*
+ * Before a strategy call that may allocate under mmu_lock: decide whether
+ * its non-blocking allocations fail (cfg.fail_pct of the calls).
+ */
+void vm_alloc_gate(struct sim_vm *vm);
 
 struct memslot *vm_find_slot(struct sim_vm *vm, u64 ipa);
 bool vm_page_present(struct sim_vm *vm, u64 ipa);

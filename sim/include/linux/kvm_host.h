@@ -15,12 +15,15 @@
 #include <linux/sizes.h>
 #include <linux/align.h>
 #include <linux/rwlock.h>
+#include <linux/compiler.h>
 
 typedef u64 gpa_t;
 typedef u64 gfn_t;
 
 struct kvm_pgtable;
 struct kvm_nested_revmap;
+struct kvm_nested_revmap_vm;
+struct kvm_nested_revmap_cache;
 
 /* VTTBR_EL2.CnP set marks an unused nested MMU, as upstream does. */
 #define VTTBR_CNP_BIT		BIT_ULL(0)
@@ -39,7 +42,8 @@ struct kvm_s2_mmu {
 	atomic_t refcnt;
 
 	/* Added by the reverse-map series (kernel/). */
-	struct kvm_nested_revmap *nested_revmap;
+	struct kvm_nested_revmap __rcu *nested_revmap;
+	u16 nested_revmap_id;
 
 	/* Harness only: state of a peer strategy (sim/strategies/). */
 	void *peer;
@@ -53,6 +57,8 @@ struct kvm_arch {
 	size_t nested_mmus_size;
 	int nested_mmus_next;
 	unsigned int ipa_bits;		/* L1's IPA size */
+	/* Added by the reverse-map series (kernel/). */
+	struct kvm_nested_revmap_vm *nested_revmap_vm;
 	/* Harness only: per-VM state of a peer strategy. */
 	void *peer;
 };
@@ -68,6 +74,8 @@ struct kvm {
 
 struct kvm_vcpu_arch {
 	struct kvm_s2_mmu *hw_mmu;
+	/* Added by the reverse-map series (kernel/). */
+	struct kvm_nested_revmap_cache *nested_revmap_cache;
 	/* Harness only: a peer strategy's per-vCPU cache. */
 	void *peer_cache;
 };
@@ -77,35 +85,5 @@ struct kvm_vcpu {
 	int vcpu_id;
 	struct kvm_vcpu_arch arch;
 };
-
-static inline struct kvm *kvm_s2_mmu_to_kvm(struct kvm_s2_mmu *mmu)
-{
-	return container_of(mmu->arch, struct kvm, arch);
-}
-
-static inline bool kvm_s2_mmu_valid(struct kvm_s2_mmu *mmu)
-{
-	return !(mmu->tlb_vttbr & VTTBR_CNP_BIT);
-}
-
-static inline bool kvm_is_nested_s2_mmu(struct kvm *kvm, struct kvm_s2_mmu *mmu)
-{
-	return &kvm->arch.mmu != mmu;
-}
-
-static inline u16 get_vmid(u64 vttbr)
-{
-	return (vttbr & VTTBR_VMID_MASK) >> VTTBR_VMID_SHIFT;
-}
-
-/* Upstream: mmu.c. Implemented by the harness on its simulated tables. */
-u64 kvm_phys_size(struct kvm_s2_mmu *mmu);
-void kvm_stage2_unmap_range(struct kvm_s2_mmu *mmu, phys_addr_t start,
-			    u64 size, bool may_block);
-void kvm_stage2_wp_range(struct kvm_s2_mmu *mmu, phys_addr_t addr,
-			 phys_addr_t end);
-/* Upstream: hyp/pgtable.c. */
-bool kvm_pgtable_stage2_test_clear_young(struct kvm_pgtable *pgt, u64 addr,
-					 u64 size, bool mkold);
 
 #endif
