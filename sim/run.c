@@ -42,6 +42,8 @@ int run_random(const struct world_config *wc, const struct gen_params *gp,
 	if (vm.oracle)
 		oracle_audit(vm.oracle);
 	res->seconds = now() - t0;
+	if (strat->counters)
+		strat->counters(&vm.kvm, &res->counters);
 	res->stats = vm.stats;
 	world_destroy(&vm);
 	return 0;

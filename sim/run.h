@@ -10,6 +10,7 @@ struct run_result {
 	struct sim_stats stats;
 	u64 errors;		/* events the world refused (bad targets) */
 	u64 vcpu_errors;	/* faults that failed a vCPU */
+	struct rmap_counters counters;
 	double seconds;
 };
 

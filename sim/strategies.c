@@ -4,6 +4,7 @@
 #include "strategy.h"
 
 const struct rmap_strategy *const strategies[] = {
+	&strategy_revmap,
 	&strategy_full,
 	NULL,
 };

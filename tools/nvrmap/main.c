@@ -103,10 +103,10 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 
 static void print_header(void)
 {
-	printf("%-10s %12s %10s %10s %10s %10s %10s %12s %10s %10s %8s\n",
+	printf("%-10s %12s %10s %10s %10s %10s %10s %10s %12s %10s %10s %8s\n",
 	       "strategy", "shadow-flt", "host-zap", "needed", "collateral",
-	       "full-unmap", "wp-leaves", "walk-steps", "rmap-peak",
-	       "violation", "seconds");
+	       "full-unmap", "fallbacks", "wp-leaves", "walk-steps",
+	       "rmap-peak", "violation", "seconds");
 }
 
 static void print_row(const struct run_result *r)
@@ -114,12 +114,12 @@ static void print_row(const struct run_result *r)
 	const struct sim_stats *s = &r->stats;
 
 	printf("%-10s %12" PRIu64 " %10" PRIu64 " %10" PRIu64 " %10" PRIu64
-	       " %10" PRIu64 " %10" PRIu64 " %12" PRIu64 " %10" PRIu64
-	       " %10" PRIu64 " %8.2f\n",
+	       " %10" PRIu64 " %10" PRIu64 " %10" PRIu64 " %12" PRIu64
+	       " %10" PRIu64 " %10" PRIu64 " %8.2f\n",
 	       r->strategy, s->shadow_faults, s->host_zapped, s->host_needed,
 	       s->host_zapped - s->host_needed, s->full_mmu_unmaps,
-	       s->wp_leaves, s->walk_steps, s->rmap_bytes_peak,
-	       s->violations, r->seconds);
+	       r->counters.fallbacks, s->wp_leaves, s->walk_steps,
+	       s->rmap_bytes_peak, s->violations, r->seconds);
 }
 
 static int run_one(const struct opts *o, const struct rmap_strategy *strat,

@@ -5,6 +5,8 @@
 
 #include <linux/kvm_host.h>
 
+#define KVM_PGTABLE_LAST_LEVEL	3
+
 bool kvm_pgtable_stage2_test_clear_young(struct kvm_pgtable *pgt, u64 addr,
 					 u64 size, bool mkold);
 

@@ -17,8 +17,28 @@
 #include <linux/rwlock.h>
 #include <linux/compiler.h>
 
-typedef u64 gpa_t;
-typedef u64 gfn_t;
+#include <linux/slab.h>
+
+/* Upstream gets these through <linux/mm.h>, which tools/ cannot offer. */
+#ifndef PAGE_SIZE
+#define PAGE_SIZE	(1UL << PAGE_SHIFT)
+#endif
+#ifndef PAGE_MASK
+#define PAGE_MASK	(~(PAGE_SIZE - 1))
+#endif
+
+#include <linux/kvm_types.h>
+
+/* Upstream gets these through <linux/mm.h>; no vmalloc here. */
+static inline void *kvzalloc(size_t size, gfp_t gfp)
+{
+	return kzalloc(size, gfp);
+}
+
+static inline void kvfree(const void *p)
+{
+	kfree((void *)p);
+}
 
 struct kvm_pgtable;
 struct kvm_nested_revmap;
