@@ -57,7 +57,10 @@ struct l1_hyp {
 	struct l1_pool tpool;
 	struct l2_ctx *ctx;
 	u16 next_vmid;
+	u64 reclaim_cursor;	/* next region L1 reclaims under pressure */
 };
+
+static bool make_room(struct l1_hyp *l1, struct l2_ctx *busy, u64 busy_r);
 
 static void push(struct addr_stack *s, u64 v)
 {
@@ -366,6 +369,10 @@ int l1_handle_fault(struct l1_hyp *l1, int ctx, u64 nested_ipa, bool write,
 					 GS2_PROT_R | GS2_PROT_W);
 	case GS2_FAULT_TRANSLATION:
 		ensure_backed(l1, c, nested_ipa);
+		/* Out of memory: L1 reclaims other L2 memory, as Linux would. */
+		while (!c->backing[p] &&
+		       make_room(l1, c, region_of(c, nested_ipa)))
+			ensure_backed(l1, c, nested_ipa);
 		return map_page(l1, c, nested_ipa);
 	default:
 		return -EINVAL;
@@ -489,6 +496,38 @@ void l1_range_unmap(struct l1_hyp *l1, int ctx, u64 nested_ipa, u64 size)
 		c->backing[p] = 0;
 	}
 	issue_range(l1, c, base, end - base);
+}
+
+/*
+ * Reclaim one whole block region of some L2 (not the one faulting), round
+ * robin over contexts and regions. False when there is nothing to take.
+ */
+static bool make_room(struct l1_hyp *l1, struct l2_ctx *busy, u64 busy_r)
+{
+	u64 total = 0;
+
+	for (unsigned int i = 0; i < l1->cfg.nr_ctx; i++)
+		total += l1->ctx[i].mem_size / l1->ctx[i].blk;
+	for (u64 tries = 0; tries < total; tries++) {
+		u64 n = l1->reclaim_cursor++ % total;
+
+		for (unsigned int i = 0; i < l1->cfg.nr_ctx; i++) {
+			struct l2_ctx *c = &l1->ctx[i];
+			u64 regions = c->mem_size / c->blk;
+
+			if (n >= regions) {
+				n -= regions;
+				continue;
+			}
+			if ((c == busy && n == busy_r) ||
+			    c->region[n] == REGION_UNTOUCHED)
+				break;
+			l1_range_unmap(l1, i, n * c->blk, c->blk);
+			c->region[n] = REGION_UNTOUCHED;
+			return true;
+		}
+	}
+	return false;
 }
 
 void l1_dirty_log(struct l1_hyp *l1, int ctx)

@@ -6,6 +6,7 @@
 const struct rmap_strategy *const strategies[] = {
 	&strategy_revmap,
 	&strategy_full,
+	&strategy_pagearray,
 	NULL,
 };
 

@@ -69,6 +69,7 @@ struct rmap_strategy {
 
 extern const struct rmap_strategy strategy_full;
 extern const struct rmap_strategy strategy_revmap;
+extern const struct rmap_strategy strategy_pagearray;
 
 const struct rmap_strategy *strategy_find(const char *name);
 /* NULL-terminated list of every strategy the harness knows. */

@@ -1,0 +1,400 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The reverse map of kernel/ (R1-R6 of the design): exact canonical
+ * unmaps with aliases and mixed sizes, lockstep with guest TLBIs and
+ * replaced leaves, failures confined to the MMU they hit, and long
+ * randomized runs under the oracle with several mixes.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <stdlib.h>
+#include <cmocka.h>
+
+#include "maple-shared.h"
+#include <linux/maple_tree.h>
+
+#include <asm/kvm_nested_revmap.h>
+
+#include "kshim.h"
+#include "run.h"
+
+static struct sim_vm vm;
+
+static int setup(void **state)
+{
+	struct world_config wc;
+
+	/*
+	 * No oracle: these leaves are installed by hand and map no host
+	 * memory; check_tracking() holds the reverse map to the tables.
+	 */
+	world_default(&wc);
+	return world_create(&vm, &wc, &strategy_revmap);
+}
+
+static int teardown(void **state)
+{
+	world_destroy(&vm);
+	return 0;
+}
+
+static struct kvm_s2_mmu *mmu(int i)
+{
+	return vm.kvm.arch.nested_mmus[i];
+}
+
+/* A fault's work, by hand: record, then install the leaf (tag = canonical). */
+static void map_leaf(int m, u64 canonical, u64 nested, u64 size)
+{
+	struct kvm_s2_mmu *s2 = mmu(m);
+
+	/* a nested MMU in use has a valid context */
+	s2->tlb_vttbr = (u64)(m + 1) << VTTBR_VMID_SHIFT;
+	kvm_nested_revmap_topup(&vm.vcpus[0].vcpu);
+	read_lock(&vm.kvm.mmu_lock);
+	kvm_nested_revmap_record(&vm.vcpus[0].vcpu, s2, canonical, nested,
+				 size);
+	assert_int_equal(s2_map(s2->pgt, nested, size, canonical, S2_PROT_R,
+				0, canonical), 0);
+	read_unlock(&vm.kvm.mmu_lock);
+}
+
+static bool mapped(int m, u64 nested)
+{
+	u64 desc;
+
+	return !s2_get_leaf(mmu(m)->pgt, nested, &desc, NULL, NULL) &&
+	       s2_pte_valid(desc);
+}
+
+static void unmap_canonical(u64 start, u64 size)
+{
+	write_lock(&vm.kvm.mmu_lock);
+	kvm_nested_revmap_unmap_canonical(&vm.kvm, start, size, true);
+	write_unlock(&vm.kvm.mmu_lock);
+}
+
+static int tracked_visitor(const struct s2_visit_ctx *ctx,
+			   enum s2_walk_flags visit)
+{
+	if (s2_pte_valid(ctx->old))
+		assert_true(kvm_nested_revmap_tracks(ctx->pgt->mmu, ctx->addr,
+						     *ctx->tagp,
+						     s2_level_size(ctx->level)));
+	return 0;
+}
+
+/* R2: every live leaf is tracked both ways, and nothing else is. */
+static void check_tracking(void)
+{
+	struct s2_walker w = {
+		.cb = tracked_visitor, .flags = S2_WALK_LEAF,
+	};
+
+	for (size_t i = 0; i < vm.kvm.arch.nested_mmus_size; i++) {
+		s64 n = kvm_nested_revmap_mmu_entries(mmu(i));
+
+		if (n < 0)
+			continue;
+		assert_int_equal(n, mmu(i)->pgt->nr_leaves);
+		s2_pgt_walk(mmu(i)->pgt, 0, ~0ULL, &w);
+	}
+}
+
+/* R1: aliases in one MMU and across MMUs, and a 4K leaf in a 2M block. */
+static void exact_with_aliases_and_sizes(void **state)
+{
+	const u64 c2m = 0x80000000, c4k = c2m + 0x5000;
+
+	map_leaf(0, c2m, 0x40000000, SZ_2M);	/* block */
+	map_leaf(0, c4k, 0x1000, SZ_4K);	/* page inside it */
+	map_leaf(0, c4k, 0x7000, SZ_4K);	/* alias, same MMU */
+	map_leaf(0, c4k, 0x9000, SZ_4K);	/* and another */
+	map_leaf(3, c4k, 0x1000, SZ_4K);	/* alias, other MMU */
+	map_leaf(3, c2m + SZ_2M, 0x2000, SZ_4K);	/* next block: stays */
+	map_leaf(5, 0x100000000ULL, 0x1000, SZ_4K);	/* elsewhere: stays */
+	assert_int_equal(kvm_nested_revmap_mmu_entries(mmu(0)), 4);
+	assert_true(kvm_nested_revmap_tracks(mmu(0), 0x7000, c4k, SZ_4K));
+	check_tracking();
+
+	/* A page of the block that only the block maps. */
+	unmap_canonical(c2m + 0x100000, SZ_4K);
+	assert_false(mapped(0, 0x40000000));
+	assert_true(mapped(0, 0x1000) && mapped(0, 0x7000) &&
+		    mapped(0, 0x9000) && mapped(3, 0x1000));
+
+	/* The aliased page: every alias goes, nothing else. */
+	unmap_canonical(c4k, SZ_4K);
+	assert_false(mapped(0, 0x1000) || mapped(0, 0x7000) ||
+		     mapped(0, 0x9000) || mapped(3, 0x1000));
+	assert_true(mapped(3, 0x2000) && mapped(5, 0x1000));
+	assert_int_equal(kvm_nested_revmap_mmu_entries(mmu(0)), 0);
+	assert_int_equal(kvm_nested_revmap_mmu_entries(mmu(3)), 1);
+	assert_int_equal(vm.stats.full_mmu_unmaps, 0);
+	check_tracking();
+}
+
+/* R2: a guest TLBI and a replacing leaf both update the reverse map. */
+static void lockstep_with_tlbi_and_remap(void **state)
+{
+	map_leaf(1, 0x80000000, 0x200000, SZ_2M);
+	map_leaf(1, 0x80400000, 0x10000, SZ_4K);
+	map_leaf(1, 0x80401000, 0x11000, SZ_4K);
+
+	/* TLBI of one nested page: its entry goes, the rest stays. */
+	write_lock(&vm.kvm.mmu_lock);
+	kvm_nested_revmap_unmap_nested(mmu(1), 0x10000, SZ_4K, true);
+	write_unlock(&vm.kvm.mmu_lock);
+	assert_int_equal(kvm_nested_revmap_mmu_entries(mmu(1)), 2);
+	assert_false(kvm_nested_revmap_tracks(mmu(1), 0x10000, 0x80400000,
+					      SZ_4K));
+	check_tracking();
+
+	/*
+	 * The guest remaps nested 0x11000 to other memory: the new leaf
+	 * replaces the old, and the old canonical page no longer leads here.
+	 */
+	map_leaf(1, 0x90000000, 0x11000, SZ_4K);
+	unmap_canonical(0x80401000, SZ_4K);
+	assert_true(mapped(1, 0x11000));
+	/* A page mapped into the 2M nested block replaces the block. */
+	map_leaf(1, 0x91000000, 0x203000, SZ_4K);
+	assert_false(kvm_nested_revmap_tracks(mmu(1), 0x200000, 0x80000000,
+					      SZ_2M));
+	assert_int_equal(kvm_nested_revmap_mmu_entries(mmu(1)), 2);
+	check_tracking();
+	unmap_canonical(0x80000000, SZ_2M);
+	assert_true(mapped(1, 0x203000));
+	assert_int_equal(vm.stats.full_mmu_unmaps, 0);
+}
+
+/* R3: a failed recording costs a full unmap of that MMU only, once. */
+static void failure_confined_to_its_mmu(void **state)
+{
+	map_leaf(2, 0x80000000, 0x1000, SZ_4K);
+	map_leaf(4, 0x80001000, 0x1000, SZ_4K);
+
+	/* An alias needs a descriptor, and the vCPU has none prepared. */
+	kvm_nested_revmap_free_cache(&vm.vcpus[0].vcpu);
+	read_lock(&vm.kvm.mmu_lock);
+	kvm_nested_revmap_record(&vm.vcpus[0].vcpu, mmu(2), 0x80000000,
+				 0x300000, SZ_4K);
+	s2_map(mmu(2)->pgt, 0x300000, SZ_4K, 0x80000000, S2_PROT_R, 0,
+	       0x80000000);
+	read_unlock(&vm.kvm.mmu_lock);
+	assert_int_equal(kvm_nested_revmap_mmu_entries(mmu(2)), -1);
+
+	/* A canonical unmap nobody maps: MMU 2 goes whole, MMU 4 stays. */
+	unmap_canonical(0xa0000000, SZ_4K);
+	assert_int_equal(vm.stats.full_mmu_unmaps, 1);
+	assert_false(mapped(2, 0x1000) || mapped(2, 0x300000));
+	assert_true(mapped(4, 0x1000));
+
+	/* Tracking restarted: exact again, no more fallbacks. */
+	map_leaf(2, 0x80000000, 0x1000, SZ_4K);
+	assert_int_equal(kvm_nested_revmap_mmu_entries(mmu(2)), 1);
+	unmap_canonical(0xa0000000, SZ_4K);
+	assert_int_equal(vm.stats.full_mmu_unmaps, 1);
+	check_tracking();
+}
+
+/* R6: write-protect and aging act on exactly the leaves of the range. */
+static void wp_and_age_are_exact(void **state)
+{
+	u64 desc;
+
+	map_leaf(6, 0x80000000, 0x1000, SZ_4K);
+	map_leaf(6, 0x80001000, 0x2000, SZ_4K);
+	s2_relax_perms(mmu(6)->pgt, 0x1000, S2_PROT_W);
+	s2_relax_perms(mmu(6)->pgt, 0x2000, S2_PROT_W);
+
+	write_lock(&vm.kvm.mmu_lock);
+	kvm_nested_revmap_wp(&vm.kvm, 0x80000000, SZ_4K);
+	assert_true(kvm_nested_revmap_age(&vm.kvm, 0x80001000, SZ_4K, true));
+	assert_false(kvm_nested_revmap_age(&vm.kvm, 0x80001000, SZ_4K, true));
+	assert_false(kvm_nested_revmap_age(&vm.kvm, 0x90000000, SZ_2M, true));
+	write_unlock(&vm.kvm.mmu_lock);
+
+	s2_get_leaf(mmu(6)->pgt, 0x1000, &desc, NULL, NULL);
+	assert_false(desc & S2_PTE_S2AP_W);
+	s2_get_leaf(mmu(6)->pgt, 0x2000, &desc, NULL, NULL);
+	assert_true(desc & S2_PTE_S2AP_W);
+	assert_false(desc & S2_PTE_AF);
+}
+
+/* R7: misaligned input is refused loudly and costs only precision. */
+static void misaligned_input_marks_unknown(void **state)
+{
+	map_leaf(7, 0x80000000, 0x200000, SZ_2M);
+	kvm_nested_revmap_topup(&vm.vcpus[0].vcpu);
+	read_lock(&vm.kvm.mmu_lock);
+	kvm_nested_revmap_record(&vm.vcpus[0].vcpu, mmu(7), 0x80001000,
+				 0x400000, SZ_2M);
+	read_unlock(&vm.kvm.mmu_lock);
+	assert_int_equal(kvm_nested_revmap_mmu_entries(mmu(7)), -1);
+	unmap_canonical(0xa0000000, SZ_4K);
+	assert_false(mapped(7, 0x200000));
+	assert_int_equal(kvm_nested_revmap_mmu_entries(mmu(7)), 0);
+}
+
+static u64 events_from_env(u64 dflt)
+{
+	const char *s = getenv("NVRMAP_TEST_EVENTS");
+
+	return s ? strtoull(s, NULL, 0) : dflt;
+}
+
+static struct run_result run_mix(struct world_config *wc,
+				 struct gen_params *gp, u64 events)
+{
+	struct run_result r;
+
+	assert_int_equal(run_random(wc, gp, &strategy_revmap, events, true,
+				    &r), 0);
+	assert_int_equal(r.stats.events, events);
+	assert_int_equal(r.stats.violations, 0);
+	assert_int_equal(r.vcpu_errors, 0);
+	return r;
+}
+
+static void assert_exact(const struct run_result *r)
+{
+	assert_int_equal(r->stats.host_zapped, r->stats.host_needed);
+	assert_int_equal(r->counters.fallbacks, 0);
+	assert_int_equal(r->counters.failures, 0);
+	assert_true(r->stats.host_needed > 0);
+}
+
+static void random_default_mix(void **state)
+{
+	struct world_config wc;
+	struct gen_params gp;
+	struct run_result r;
+
+	world_default(&wc);
+	gen_default(&gp, 42);
+	r = run_mix(&wc, &gp, events_from_env(1000000));
+	assert_exact(&r);
+	assert_true(r.stats.guest_zapped > 0 && r.stats.recycles > 0 &&
+		    r.stats.young > 0 && r.stats.wp_leaves > 0);
+}
+
+/* One guest granule at a time. */
+static void random_each_granule(void **state)
+{
+	static const unsigned int shifts[] = { 12, 14, 16 };
+
+	for (int i = 0; i < 3; i++) {
+		struct world_config wc;
+		struct gen_params gp;
+		struct run_result r;
+
+		world_default(&wc);
+		wc.l1.pgshift[0] = shifts[i];
+		wc.l1.nr_pgshift = 1;
+		gen_default(&gp, 100 + i);
+		r = run_mix(&wc, &gp, events_from_env(1000000) / 5);
+		assert_exact(&r);
+	}
+}
+
+static void random_alias_heavy(void **state)
+{
+	struct world_config wc;
+	struct gen_params gp;
+	struct run_result r;
+
+	world_default(&wc);
+	wc.l1.pgshift[0] = 12;		/* KSM needs one granule */
+	wc.l1.nr_pgshift = 1;
+	gen_default(&gp, 7);
+	gp.weight[EV_L1_KSM] = 1500;
+	gp.weight[EV_HOST_KSM] = 300;
+	r = run_mix(&wc, &gp, events_from_env(1000000) / 5);
+	assert_exact(&r);
+}
+
+static void random_tlbi_heavy(void **state)
+{
+	struct world_config wc;
+	struct gen_params gp;
+	struct run_result r;
+
+	world_default(&wc);
+	gen_default(&gp, 8);
+	gp.weight[EV_L1_RECLAIM] = 1500;
+	gp.weight[EV_L1_MIGRATE] = 500;
+	gp.weight[EV_L1_RANGE_UNMAP] = 200;
+	gp.weight[EV_L1_THP_SPLIT] = 200;
+	gp.weight[EV_L1_THP_COLLAPSE] = 200;
+	r = run_mix(&wc, &gp, events_from_env(1000000) / 5);
+	assert_exact(&r);
+	assert_true(r.stats.tlbis > r.stats.events / 20);
+}
+
+static void random_recycling_heavy(void **state)
+{
+	struct world_config wc;
+	struct gen_params gp;
+	struct run_result r;
+
+	world_default(&wc);
+	wc.vm.nr_vcpus = 2;		/* 4 MMUs for 10 contexts */
+	gen_default(&gp, 9);
+	gp.weight[EV_SWITCH] = 2000;
+	r = run_mix(&wc, &gp, events_from_env(1000000) / 5);
+	assert_exact(&r);
+	assert_true(r.stats.recycles > 1000);
+}
+
+/* R3 at 10/50/100% failing allocations: safe, and fallbacks happen. */
+static void random_with_failures(void **state)
+{
+	static const unsigned int pct[] = { 10, 50, 100 };
+
+	for (int i = 0; i < 3; i++) {
+		struct world_config wc;
+		struct gen_params gp;
+		struct run_result r;
+
+		world_default(&wc);
+		wc.vm.fail_pct = pct[i];
+		wc.vm.fail_seed = 11 + i;
+		gen_default(&gp, 12 + i);
+		r = run_mix(&wc, &gp, events_from_env(1000000) / 5);
+		assert_true(r.counters.failures > 0);
+		assert_true(r.counters.fallbacks > 0);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(exact_with_aliases_and_sizes,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(lockstep_with_tlbi_and_remap,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(failure_confined_to_its_mmu,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(wp_and_age_are_exact, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(misaligned_input_marks_unknown,
+						setup, teardown),
+		cmocka_unit_test(random_default_mix),
+		cmocka_unit_test(random_each_granule),
+		cmocka_unit_test(random_alias_heavy),
+		cmocka_unit_test(random_tlbi_heavy),
+		cmocka_unit_test(random_recycling_heavy),
+		cmocka_unit_test(random_with_failures),
+	};
+	int ret;
+
+	maple_tree_init();
+	rcu_register_thread();
+	ret = cmocka_run_group_tests(tests, NULL, NULL);
+	rcu_unregister_thread();
+	rcu_barrier();
+	return ret;
+}
