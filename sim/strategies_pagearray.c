@@ -770,6 +770,7 @@ static void pagearray_counters(struct kvm *kvm, struct rmap_counters *c)
 const struct rmap_strategy strategy_pagearray = {
 	.name = "pagearray",
 	.summary = "x86 shadow-MMU rmap design: per-memslot, per-level heads, 14-entry descriptors",
+	.exact = true,
 	.vm_init = pagearray_vm_init,
 	.vm_destroy = pagearray_vm_destroy,
 	.vcpu_topup = pagearray_vcpu_topup,

@@ -76,6 +76,7 @@ static void revmap_counters(struct kvm *kvm, struct rmap_counters *c)
 const struct rmap_strategy strategy_revmap = {
 	.name = "revmap",
 	.summary = "this project: exact reverse map, in lockstep with TLBIs",
+	.exact = true,
 	.vm_init = revmap_vm_init,
 	.vm_destroy = revmap_vm_destroy,
 	.vcpu_topup = revmap_vcpu_topup,

@@ -18,6 +18,11 @@ struct rmap_counters {
 struct rmap_strategy {
 	const char *name;
 	const char *summary;
+	/*
+	 * Promises that a host-side event zaps exactly the shadow leaves made
+	 * from its range, with no fallback unless an allocation failed.
+	 */
+	bool exact;
 
 	/* VM creation/destruction, no lock held. */
 	int (*vm_init)(struct kvm *kvm);
