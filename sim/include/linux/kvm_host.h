@@ -40,6 +40,10 @@ static inline void kvfree(const void *p)
 	kfree((void *)p);
 }
 
+#ifndef SINGLE_DEPTH_NESTING
+#define SINGLE_DEPTH_NESTING	1	/* <linux/lockdep_types.h> */
+#endif
+
 struct kvm_pgtable;
 struct kvm_nested_revmap;
 struct kvm_nested_revmap_vm;
@@ -62,7 +66,7 @@ struct kvm_s2_mmu {
 	atomic_t refcnt;
 
 	/* Added by the reverse-map series (kernel/). */
-	struct kvm_nested_revmap __rcu *nested_revmap;
+	struct kvm_nested_revmap *nested_revmap;
 	u16 nested_revmap_id;
 
 	/* Harness only: state of a peer strategy (sim/strategies/). */
