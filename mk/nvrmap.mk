@@ -34,7 +34,7 @@ $(O)/nvrmap: $(NVRMAP_OBJS) $(LIBSIM) $(KSHIM_LIB)
 $(O)/tests/%: $(O)/tests/%.o $(LIBSIM) $(KSHIM_LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
 
--include $(wildcard $(O)/sim/*.d $(O)/kernel/arch/arm64/kvm/*.d \
+-include $(wildcard $(O)/sim/*.d $(O)/kernel/arch/arm64/kvm/*.d $(O)/bench/*.d \
 	$(O)/tools/nvrmap/*.d $(O)/tests/*.d)
 
 .PHONY: tests run-tests
@@ -51,3 +51,17 @@ check: deps
 run: deps
 	$(MAKE) FLAVOUR=opt $(O)/nvrmap
 	build/opt/nvrmap compare
+
+BENCH_SRCS := $(wildcard bench/bench_*.c)
+BENCH_BINS := $(patsubst bench/%.c,$(O)/bench/%,$(BENCH_SRCS))
+
+$(O)/bench/%: $(O)/bench/%.o $(LIBSIM) $(KSHIM_LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+.PHONY: bench run-bench
+# Figures, not tests: always the optimised build.
+bench: deps
+	$(MAKE) FLAVOUR=opt run-bench
+
+run-bench: $(BENCH_BINS)
+	for b in $(BENCH_BINS); do $$b || exit 1; done
