@@ -29,7 +29,7 @@ static void usage(FILE *f)
 		"       nvrmap compare [options]\n"
 		"       nvrmap strategies\n"
 		"options:\n"
-		"  -s, --strategy NAME  strategy for 'run' (default full)\n"
+		"  -s, --strategy NAME  strategy for 'run' (default revmap)\n"
 		"  -n, --events N       events to generate (default 200000)\n"
 		"      --seed N         generator seed (default 1)\n"
 		"      --check          run the safety oracle (default)\n"
@@ -146,7 +146,7 @@ static int run_one(const struct opts *o, const struct rmap_strategy *strat,
 
 int main(int argc, char **argv)
 {
-	struct opts o = { .strategy = "full", .events = 200000, .seed = 1,
+	struct opts o = { .strategy = "revmap", .events = 200000, .seed = 1,
 			  .check = true };
 	const char *cmd = argc > 1 ? argv[1] : "compare";
 	u64 violations = 0;

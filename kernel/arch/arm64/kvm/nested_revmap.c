@@ -354,8 +354,8 @@ static int revmap_insert(struct kvm_nested_revmap_vm *vm,
 			 struct kvm_nested_revmap_cache *cache, u16 id,
 			 gpa_t canonical, gpa_t nested, int level)
 {
-	u64 size = level_size(level);
 	MA_STATE(mas, &rm->tree, nested, nested);
+	u64 size = level_size(level);
 	void *old = mas_walk(&mas);
 	int ret;
 
@@ -383,7 +383,7 @@ static int revmap_insert(struct kvm_nested_revmap_vm *vm,
 
 static struct kvm_nested_revmap *revmap_alloc(gfp_t gfp)
 {
-	struct kvm_nested_revmap *rm = kzalloc(sizeof(*rm), gfp);
+	struct kvm_nested_revmap *rm = kzalloc_obj(*rm, gfp);
 
 	if (rm)
 		mt_init(&rm->tree);
@@ -812,7 +812,7 @@ void kvm_nested_revmap_topup(struct kvm_vcpu *vcpu)
 	struct kvm_nested_revmap_cache *cache = vcpu->arch.nested_revmap_cache;
 
 	if (!cache) {
-		cache = kzalloc(sizeof(*cache), GFP_KERNEL_ACCOUNT);
+		cache = kzalloc_obj(*cache, GFP_KERNEL_ACCOUNT);
 		if (!cache)
 			return;
 		vcpu->arch.nested_revmap_cache = cache;
@@ -820,8 +820,7 @@ void kvm_nested_revmap_topup(struct kvm_vcpu *vcpu)
 	if (!cache->revmap)
 		cache->revmap = revmap_alloc(GFP_KERNEL_ACCOUNT);
 	if (!cache->alias)
-		cache->alias = kzalloc(sizeof(*cache->alias),
-				       GFP_KERNEL_ACCOUNT);
+		cache->alias = kzalloc_obj(*cache->alias, GFP_KERNEL_ACCOUNT);
 }
 
 static void revmap_free(struct kvm_nested_revmap *rm)
@@ -889,19 +888,11 @@ int kvm_nested_revmap_init_vm(struct kvm *kvm, unsigned int nr_mmus)
 	return 0;
 }
 
-/**
- * kvm_nested_revmap_destroy_vm() - Free the per-VM reverse map.
- * @kvm:	the VM, with every nested MMU's reverse map already freed
- */
-void kvm_nested_revmap_destroy_vm(struct kvm *kvm)
+static void index_destroy(struct kvm_nested_revmap_vm *vm)
 {
-	struct kvm_nested_revmap_vm *vm = revmap_vm(kvm);
-	MA_STATE(mas, NULL, 0, 0);
+	MA_STATE(mas, &vm->index, 0, 0);
 	void *entry;
 
-	if (!vm)
-		return;
-	mas.tree = &vm->index;
 	mtree_lock(&vm->index);
 	mas_for_each(&mas, entry, ULONG_MAX) {
 		struct revmap_alias *d = xa_is_value(entry) ? NULL : entry;
@@ -915,6 +906,19 @@ void kvm_nested_revmap_destroy_vm(struct kvm *kvm)
 	}
 	__mt_destroy(&vm->index);
 	mtree_unlock(&vm->index);
+}
+
+/**
+ * kvm_nested_revmap_destroy_vm() - Free the per-VM reverse map.
+ * @kvm:	the VM, with every nested MMU's reverse map already freed
+ */
+void kvm_nested_revmap_destroy_vm(struct kvm *kvm)
+{
+	struct kvm_nested_revmap_vm *vm = revmap_vm(kvm);
+
+	if (!vm)
+		return;
+	index_destroy(vm);
 	kfree(vm);
 	kvm->arch.nested_revmap_vm = NULL;
 }
