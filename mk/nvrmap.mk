@@ -65,3 +65,12 @@ bench: deps
 
 run-bench: $(BENCH_BINS)
 	for b in $(BENCH_BINS); do $$b || exit 1; done
+
+# Long randomized runs of every strategy on every mix: not in CI.
+.PHONY: soak
+soak: deps
+	$(MAKE) FLAVOUR=opt build/opt/soak
+	build/opt/soak $(SOAK_ARGS)
+
+$(O)/soak: $(O)/tests/soak.o $(LIBSIM) $(KSHIM_LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)

@@ -230,6 +230,49 @@ void gen_default(struct gen_params *p, u64 seed)
 	p->numa_window = SZ_64M;
 }
 
+const char *const gen_mix_names[] = {
+	"default", "granule-4k", "granule-16k", "granule-64k",
+	"alias-heavy", "tlbi-heavy", "recycling-heavy", NULL,
+};
+
+static void one_granule(struct world_config *wc, unsigned int shift)
+{
+	wc->l1.pgshift[0] = shift;
+	wc->l1.nr_pgshift = 1;
+}
+
+int gen_mix(const char *name, u64 seed, struct world_config *wc,
+	    struct gen_params *gp)
+{
+	world_default(wc);
+	gen_default(gp, seed);
+	if (!strcmp(name, "default")) {
+		return 0;
+	} else if (!strcmp(name, "granule-4k")) {
+		one_granule(wc, 12);
+	} else if (!strcmp(name, "granule-16k")) {
+		one_granule(wc, 14);
+	} else if (!strcmp(name, "granule-64k")) {
+		one_granule(wc, 16);
+	} else if (!strcmp(name, "alias-heavy")) {
+		one_granule(wc, 12);	/* L1 KSM merges pages of one size */
+		gp->weight[EV_L1_KSM] = 1500;
+		gp->weight[EV_HOST_KSM] = 300;
+	} else if (!strcmp(name, "tlbi-heavy")) {
+		gp->weight[EV_L1_RECLAIM] = 1500;
+		gp->weight[EV_L1_MIGRATE] = 500;
+		gp->weight[EV_L1_RANGE_UNMAP] = 200;
+		gp->weight[EV_L1_THP_SPLIT] = 200;
+		gp->weight[EV_L1_THP_COLLAPSE] = 200;
+	} else if (!strcmp(name, "recycling-heavy")) {
+		wc->vm.nr_vcpus = 2;	/* 4 MMUs for 10 contexts */
+		gp->weight[EV_SWITCH] = 2000;
+	} else {
+		return -EINVAL;
+	}
+	return 0;
+}
+
 int world_create(struct sim_vm *vm, const struct world_config *wc,
 		 const struct rmap_strategy *strat)
 {

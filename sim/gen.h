@@ -37,6 +37,14 @@ struct world_config {
 
 void world_default(struct world_config *wc);
 void gen_default(struct gen_params *p, u64 seed);
+/*
+ * Named mixes: a world and event weights for one stress pattern. Returns
+ * -EINVAL for an unknown name. gen_mix_names lists them, NULL-terminated.
+ */
+int gen_mix(const char *name, u64 seed, struct world_config *wc,
+	    struct gen_params *gp);
+extern const char *const gen_mix_names[];
+
 int world_create(struct sim_vm *vm, const struct world_config *wc,
 		 const struct rmap_strategy *strat);
 void world_destroy(struct sim_vm *vm);
