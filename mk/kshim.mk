@@ -14,7 +14,8 @@ KSHIM_CPPFLAGS := -I$(KSHIM_DIR) -I$(KSRC)/tools/testing/shared \
 	-I$(KSRC)/lib -D_LGPL_SOURCE
 
 # Kernel code is not ours to clean up: its warnings are not errors here.
-KSHIM_CFLAGS := $(OPTFLAGS) $(SANFLAGS) -g -w
+KSHIM_CFLAGS := $(OPTFLAGS) $(SANFLAGS) -g -w \
+	-include $(KSHIM_DIR)/generated/autoconf.h
 
 KSHIM_OBJS := $(addprefix $(KSHIM_DIR)/, maple-shim.o xarray-shared.o \
 	radix-tree.o idr.o linux.o slab.o find_bit.o bitmap.o hweight.o \

@@ -93,7 +93,14 @@ static int guest_event(struct sim_vm *vm, const struct sim_event *ev)
 	return 0;
 }
 
-static void account_rmap(struct sim_vm *vm)
+/*
+ * Reverse-map memory is sampled every RMAP_SAMPLE events (counting maple
+ * nodes walks the trees) and at the end of a run: the peak is the peak of
+ * the samples.
+ */
+#define RMAP_SAMPLE	1024
+
+void vm_account_rmap(struct sim_vm *vm)
 {
 	if (!vm->strat->mem_bytes)
 		return;
@@ -122,7 +129,8 @@ int vm_apply(struct sim_vm *vm, const struct sim_event *ev)
 	} else {
 		ret = guest_event(vm, ev);
 	}
-	account_rmap(vm);
+	if (!(vm->event_no % RMAP_SAMPLE))
+		vm_account_rmap(vm);
 	if (vm->oracle) {
 		oracle_check_tracking(vm->oracle);
 		if (vm->cfg.audit_every &&

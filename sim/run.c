@@ -12,6 +12,19 @@ static double now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+void run_step(struct sim_vm *vm, struct gen *g, struct run_result *res)
+{
+	struct sim_event ev;
+	int ret;
+
+	gen_next(g, &ev);
+	ret = vm_apply(vm, &ev);
+	if (ret == -EINVAL)
+		res->errors++;
+	else if (ret)
+		res->vcpu_errors++;
+}
+
 int run_random(const struct world_config *wc, const struct gen_params *gp,
 	       const struct rmap_strategy *strat, u64 events, bool check,
 	       struct run_result *res)
@@ -29,18 +42,11 @@ int run_random(const struct world_config *wc, const struct gen_params *gp,
 	gen_init(&g, &vm, gp);
 	*res = (struct run_result){ .strategy = strat->name };
 	t0 = now();
-	for (u64 i = 0; i < events; i++) {
-		struct sim_event ev;
-
-		gen_next(&g, &ev);
-		ret = vm_apply(&vm, &ev);
-		if (ret == -EINVAL)
-			res->errors++;
-		else if (ret)
-			res->vcpu_errors++;
-	}
+	for (u64 i = 0; i < events; i++)
+		run_step(&vm, &g, res);
 	if (vm.oracle)
 		oracle_audit(vm.oracle);
+	vm_account_rmap(&vm);
 	res->seconds = now() - t0;
 	if (strat->counters)
 		strat->counters(&vm.kvm, &res->counters);

@@ -14,6 +14,9 @@ struct run_result {
 	double seconds;
 };
 
+/* Generate one event, apply it, and count what the world refused. */
+void run_step(struct sim_vm *vm, struct gen *g, struct run_result *res);
+
 /* Build the world, run @events generated events, tear it down. */
 int run_random(const struct world_config *wc, const struct gen_params *gp,
 	       const struct rmap_strategy *strat, u64 events, bool check,

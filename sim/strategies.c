@@ -7,6 +7,7 @@ const struct rmap_strategy *const strategies[] = {
 	&strategy_revmap,
 	&strategy_full,
 	&strategy_pagearray,
+	&strategy_seed,
 	NULL,
 };
 

@@ -4,48 +4,27 @@
  * compiled unmodified, behind the strategy interface. The calls below are
  * where the patch series hooks it into KVM.
  */
-#include <stdlib.h>
-
 #include "strategy.h"
 
 #include <linux/rcupdate.h>
 #include <asm/kvm_nested_revmap.h>
 
-#include "kshim.h"
-
-/* Maple tree bytes are counted from here: one world runs at a time. */
-struct revmap_peer {
-	unsigned long maple_base;
-};
+#include "maple_nodes.h"
 
 static int revmap_vm_init(struct kvm *kvm)
 {
-	struct revmap_peer *p = calloc(1, sizeof(*p));
-	int ret;
-
-	if (!p)
-		return -ENOMEM;
 	for (size_t i = 0; i < kvm->arch.nested_mmus_size; i++)
 		kvm_nested_revmap_init_mmu(kvm->arch.nested_mmus[i], i);
-	ret = kvm_nested_revmap_init_vm(kvm, kvm->arch.nested_mmus_size);
-	if (ret) {
-		free(p);
-		return ret;
-	}
-	p->maple_base = mt_get_alloc_size();
-	kvm->arch.peer = p;
-	return 0;
+	return kvm_nested_revmap_init_vm(kvm, kvm->arch.nested_mmus_size);
 }
 
 static void revmap_vm_destroy(struct kvm *kvm)
 {
 	for (size_t i = 0; i < kvm->arch.nested_mmus_size; i++)
 		kvm_nested_revmap_free_mmu(kvm->arch.nested_mmus[i]);
-	/* Reverse maps unhooked after failures are freed by RCU callbacks. */
+	/* Maple nodes freed by kfree_rcu() go before the world does. */
 	rcu_barrier();
 	kvm_nested_revmap_destroy_vm(kvm);
-	free(kvm->arch.peer);
-	kvm->arch.peer = NULL;
 }
 
 static int revmap_vcpu_topup(struct kvm_vcpu *vcpu)
@@ -54,14 +33,19 @@ static int revmap_vcpu_topup(struct kvm_vcpu *vcpu)
 	return 0;
 }
 
+static void add_tree(struct maple_tree *mt, void *arg)
+{
+	*(u64 *)arg += maple_tree_nodes(mt) * maple_node_bytes();
+}
+
 static u64 revmap_mem_bytes(struct kvm *kvm)
 {
-	struct revmap_peer *p = kvm->arch.peer;
 	struct kvm_nested_revmap_stats st;
-	unsigned long maple = mt_get_alloc_size();
+	u64 bytes = 0;
 
+	kvm_nested_revmap_visit_trees(kvm, add_tree, &bytes);
 	kvm_nested_revmap_get_stats(kvm, &st);
-	return st.bytes + (maple > p->maple_base ? maple - p->maple_base : 0);
+	return st.bytes + bytes;
 }
 
 static void revmap_counters(struct kvm *kvm, struct rmap_counters *c)

@@ -75,6 +75,7 @@ struct rmap_strategy {
 extern const struct rmap_strategy strategy_full;
 extern const struct rmap_strategy strategy_revmap;
 extern const struct rmap_strategy strategy_pagearray;
+extern const struct rmap_strategy strategy_seed;
 
 const struct rmap_strategy *strategy_find(const char *name);
 /* NULL-terminated list of every strategy the harness knows. */

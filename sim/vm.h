@@ -86,6 +86,7 @@ int vm_create(struct sim_vm *vm, const struct vm_config *cfg,
 	      const struct rmap_strategy *strat);
 void vm_destroy(struct sim_vm *vm);
 int vm_apply(struct sim_vm *vm, const struct sim_event *ev);
+void vm_account_rmap(struct sim_vm *vm);
 
 /*
  * Before a strategy call that may allocate under mmu_lock: decide whether

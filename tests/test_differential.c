@@ -11,17 +11,9 @@
 #include <stdlib.h>
 #include <cmocka.h>
 
-#include "maple-shared.h"
-#include <linux/maple_tree.h>
+#include "tests.h"
 
 #include "run.h"
-
-static u64 events_from_env(u64 dflt)
-{
-	const char *s = getenv("NVRMAP_TEST_EVENTS");
-
-	return s ? strtoull(s, NULL, 0) : dflt;
-}
 
 static void same_stream_all_strategies(void **state)
 {
@@ -72,12 +64,5 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(same_stream_all_strategies),
 	};
-	int ret;
-
-	maple_tree_init();
-	rcu_register_thread();
-	ret = cmocka_run_group_tests(tests, NULL, NULL);
-	rcu_unregister_thread();
-	rcu_barrier();
-	return ret;
+	return nvrmap_run_tests(tests);
 }

@@ -9,6 +9,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "tests.h"
+
 #include "maple-shared.h"
 #include <linux/maple_tree.h>
 #include <linux/xarray.h>
@@ -114,12 +116,5 @@ int main(void)
 		cmocka_unit_test(store_trims_partial_overlap),
 		cmocka_unit_test(nowait_fails_without_grant),
 	};
-	int ret;
-
-	maple_tree_init();
-	rcu_register_thread();
-	ret = cmocka_run_group_tests(tests, NULL, NULL);
-	rcu_unregister_thread();
-	rcu_barrier();
-	return ret;
+	return nvrmap_run_tests(tests);
 }

@@ -6,8 +6,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include "maple-shared.h"
-#include <linux/maple_tree.h>
+#include "tests.h"
 
 #include "run.h"
 
@@ -115,12 +114,5 @@ int main(void)
 		cmocka_unit_test_setup_teardown(vmid_rollover_reloads, setup,
 						teardown),
 	};
-	int ret;
-
-	maple_tree_init();
-	rcu_register_thread();
-	ret = cmocka_run_group_tests(tests, NULL, NULL);
-	rcu_unregister_thread();
-	rcu_barrier();
-	return ret;
+	return nvrmap_run_tests(tests);
 }

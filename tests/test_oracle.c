@@ -12,17 +12,9 @@
 #include <stdlib.h>
 #include <cmocka.h>
 
-#include "maple-shared.h"
-#include <linux/maple_tree.h>
+#include "tests.h"
 
 #include "run.h"
-
-static u64 events_from_env(u64 dflt)
-{
-	const char *s = getenv("NVRMAP_TEST_EVENTS");
-
-	return s ? strtoull(s, NULL, 0) : dflt;
-}
 
 static struct run_result run(const struct rmap_strategy *s, u64 events,
 			     u64 seed)
@@ -131,12 +123,5 @@ int main(void)
 		cmocka_unit_test(catches_missed_wp),
 		cmocka_unit_test(same_seed_same_run),
 	};
-	int ret;
-
-	maple_tree_init();
-	rcu_register_thread();
-	ret = cmocka_run_group_tests(tests, NULL, NULL);
-	rcu_unregister_thread();
-	rcu_barrier();
-	return ret;
+	return nvrmap_run_tests(tests);
 }

@@ -13,8 +13,7 @@
 #include <stdlib.h>
 #include <cmocka.h>
 
-#include "maple-shared.h"
-#include <linux/maple_tree.h>
+#include "tests.h"
 
 #include "host_mem.h"
 #include "run.h"
@@ -26,13 +25,6 @@ extern const struct rmap_strategy strategy_pagearray;
 #define CAP		1000	/* x86's RMAP_RECYCLE_THRESHOLD */
 
 static struct sim_vm vm;
-
-static u64 events_from_env(u64 dflt)
-{
-	const char *s = getenv("NVRMAP_TEST_EVENTS");
-
-	return s ? strtoull(s, NULL, 0) : dflt;
-}
 
 /* ------------------------------------------------------------------ */
 /* Memory: what the figure must be, from the world alone               */
@@ -206,6 +198,7 @@ struct long_run {
 static void long_run(const struct rmap_strategy *s, u64 events, u64 seed,
 		     bool check, struct long_run *out)
 {
+	struct run_result step = { 0 };
 	struct world_config wc;
 	struct gen_params gp;
 	struct gen g;
@@ -216,17 +209,10 @@ static void long_run(const struct rmap_strategy *s, u64 events, u64 seed,
 	assert_int_equal(world_create(&vm, &wc, s), 0);
 	gen_init(&g, &vm, &gp);
 	*out = (struct long_run){ 0 };
-	for (u64 i = 0; i < events; i++) {
-		struct sim_event ev;
-		int ret;
-
-		gen_next(&g, &ev);
-		ret = vm_apply(&vm, &ev);
-		if (ret == -EINVAL)
-			out->errors++;
-		else if (ret)
-			out->vcpu_errors++;
-	}
+	for (u64 i = 0; i < events; i++)
+		run_step(&vm, &g, &step);
+	out->errors = step.errors;
+	out->vcpu_errors = step.vcpu_errors;
 	if (vm.oracle)
 		oracle_audit(vm.oracle);
 	out->stats = vm.stats;
@@ -601,12 +587,5 @@ int main(void)
 						teardown),
 		cmocka_unit_test(memory_per_mapping),
 	};
-	int ret;
-
-	maple_tree_init();
-	rcu_register_thread();
-	ret = cmocka_run_group_tests(tests, NULL, NULL);
-	rcu_unregister_thread();
-	rcu_barrier();
-	return ret;
+	return nvrmap_run_tests(tests);
 }

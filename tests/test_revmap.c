@@ -13,8 +13,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "maple-shared.h"
-#include <linux/maple_tree.h>
+#include "tests.h"
 
 #include <asm/kvm_nested_revmap.h>
 
@@ -240,13 +239,6 @@ static void misaligned_input_marks_unknown(void **state)
 	assert_int_equal(kvm_nested_revmap_mmu_entries(mmu(7)), 0);
 }
 
-static u64 events_from_env(u64 dflt)
-{
-	const char *s = getenv("NVRMAP_TEST_EVENTS");
-
-	return s ? strtoull(s, NULL, 0) : dflt;
-}
-
 static struct run_result run_mix(struct world_config *wc,
 				 struct gen_params *gp, u64 events)
 {
@@ -334,12 +326,5 @@ int main(void)
 		cmocka_unit_test(random_mixes),
 		cmocka_unit_test(random_with_failures),
 	};
-	int ret;
-
-	maple_tree_init();
-	rcu_register_thread();
-	ret = cmocka_run_group_tests(tests, NULL, NULL);
-	rcu_unregister_thread();
-	rcu_barrier();
-	return ret;
+	return nvrmap_run_tests(tests);
 }

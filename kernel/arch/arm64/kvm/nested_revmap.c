@@ -1005,6 +1005,31 @@ bool kvm_nested_revmap_tracks(struct kvm_s2_mmu *mmu, gpa_t nested,
 }
 
 /**
+ * kvm_nested_revmap_visit_trees() - Visit the reverse map's maple trees.
+ * @kvm:	the VM, quiescent
+ * @fn:		called with each tree: the index, then each MMU's
+ * @arg:	passed to @fn
+ *
+ * For memory accounting by whoever can size maple tree nodes.
+ */
+void kvm_nested_revmap_visit_trees(struct kvm *kvm,
+				   kvm_nested_revmap_tree_fn fn, void *arg)
+{
+	struct kvm_nested_revmap_vm *vm = revmap_vm(kvm);
+
+	if (!vm)
+		return;
+	fn(&vm->index, arg);
+	for (size_t i = 0; i < kvm->arch.nested_mmus_size; i++) {
+		struct kvm_nested_revmap *rm =
+			mmu_revmap(kvm->arch.nested_mmus[i]);
+
+		if (rm)
+			fn(&rm->tree, arg);
+	}
+}
+
+/**
  * kvm_nested_revmap_get_stats() - Report the reverse map's counters.
  * @kvm:	the VM
  * @stats:	filled in; bytes do not include maple tree nodes

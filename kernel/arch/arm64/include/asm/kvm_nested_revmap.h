@@ -16,6 +16,7 @@
 
 struct kvm;
 struct kvm_s2_mmu;
+struct maple_tree;
 struct kvm_vcpu;
 
 struct kvm_nested_revmap_stats {
@@ -50,6 +51,9 @@ bool kvm_nested_revmap_age(struct kvm *kvm, gpa_t start, u64 size,
 s64 kvm_nested_revmap_mmu_entries(struct kvm_s2_mmu *mmu);
 bool kvm_nested_revmap_tracks(struct kvm_s2_mmu *mmu, gpa_t nested,
 			      gpa_t canonical, u64 size);
+typedef void (*kvm_nested_revmap_tree_fn)(struct maple_tree *mt, void *arg);
+void kvm_nested_revmap_visit_trees(struct kvm *kvm,
+				   kvm_nested_revmap_tree_fn fn, void *arg);
 void kvm_nested_revmap_get_stats(struct kvm *kvm,
 				 struct kvm_nested_revmap_stats *stats);
 
