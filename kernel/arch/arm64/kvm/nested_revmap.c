@@ -80,6 +80,12 @@ struct kvm_nested_revmap_vm {
 	unsigned long unknown[];	/* MMUs whose mappings are unknown */
 };
 
+/* Whether the leaves a walk acts on leave the reverse map. */
+enum revmap_walk {
+	REVMAP_KEEP,		/* write-protect, age */
+	REVMAP_TAKE,		/* unmap */
+};
+
 /* Mappings gathered under a tree lock, acted on without it. */
 struct revmap_batch {
 	unsigned int nr;
@@ -526,12 +532,12 @@ static void fallback_unknown(struct kvm *kvm, bool may_block)
 
 /*
  * Does the MMU of @map still have that leaf, made from @canonical? With
- * @drop, forget it there too. Returns the MMU, or NULL for an index
+ * REVMAP_TAKE, forget it there too. Returns the MMU, or NULL for an index
  * mapping left behind by a failure.
  */
 static struct kvm_s2_mmu *revmap_confirm(struct kvm *kvm, u64 map,
 					 gpa_t canonical, int level,
-					 bool drop)
+					 enum revmap_walk walk)
 {
 	struct kvm_nested_revmap_vm *vm = revmap_vm(kvm);
 	struct kvm_s2_mmu *mmu;
@@ -553,7 +559,7 @@ static struct kvm_s2_mmu *revmap_confirm(struct kvm *kvm, u64 map,
 		ok = mas_walk(&mas) == nested_entry(canonical, level) &&
 		     mas.index == nested &&
 		     mas.last == nested + level_size(level) - 1;
-		if (ok && drop) {
+		if (ok && walk == REVMAP_TAKE) {
 			mas_set_range(&mas, nested,
 				      nested + level_size(level) - 1);
 			if (mas_store_gfp(&mas, NULL, REVMAP_GFP))
@@ -569,11 +575,11 @@ static struct kvm_s2_mmu *revmap_confirm(struct kvm *kvm, u64 map,
 /*
  * Gather up to a batch of the index mappings of @level in [*pos, last];
  * *skip counts the mappings of the block at *pos gathered already. With
- * @take, they leave the index. Returns false when the range is exhausted.
+ * REVMAP_TAKE, they leave the index. Returns false when the range is exhausted.
  */
 static bool index_collect(struct kvm_nested_revmap_vm *vm, int level,
 			  gpa_t *pos, unsigned int *skip, gpa_t last,
-			  bool take, struct revmap_batch *b)
+			  enum revmap_walk walk, struct revmap_batch *b)
 {
 	MA_STATE(mas, &vm->index, ikey(level, *pos), ikey(level, *pos));
 	void *entry;
@@ -605,7 +611,7 @@ static bool index_collect(struct kvm_nested_revmap_vm *vm, int level,
 				b->canonical[b->nr++] = canonical;
 			}
 		}
-		if (take) {
+		if (walk == REVMAP_TAKE) {
 			/* Whole entry gathered: it leaves the index. */
 			mas_set_range(&mas, mas.index, mas.last);
 			for (d = xa_is_value(entry) ? NULL : entry; d;) {
@@ -638,9 +644,10 @@ typedef bool (*revmap_leaf_fn)(struct kvm_s2_mmu *mmu, gpa_t nested,
 
 /*
  * Apply @fn to every leaf made from canonical [start, start + size),
- * confirmed by its MMU; with @take, the leaves leave the reverse map.
+ * confirmed by its MMU; with REVMAP_TAKE, the leaves leave the reverse map.
  */
-static bool revmap_apply(struct kvm *kvm, gpa_t start, u64 size, bool take,
+static bool revmap_apply(struct kvm *kvm, gpa_t start, u64 size,
+			 enum revmap_walk walk,
 			 revmap_leaf_fn fn, void *arg)
 {
 	struct kvm_nested_revmap_vm *vm = revmap_vm(kvm);
@@ -655,13 +662,13 @@ static bool revmap_apply(struct kvm *kvm, gpa_t start, u64 size, bool take,
 
 		do {
 			more = index_collect(vm, level, &pos, &skip,
-					     start + size - 1, take, &b);
+					     start + size - 1, walk, &b);
 			for (unsigned int i = 0; i < b.nr; i++) {
 				struct kvm_s2_mmu *mmu;
 
 				mmu = revmap_confirm(kvm, b.map[i],
 						     b.canonical[i], level,
-						     take);
+						     walk);
 				if (mmu)
 					any |= fn(mmu, mapping_nested(b.map[i]),
 						  lsize, arg);
@@ -697,7 +704,7 @@ void kvm_nested_revmap_unmap_canonical(struct kvm *kvm, gpa_t start,
 	if (!revmap_vm(kvm) || !size)
 		return;
 	fallback_unknown(kvm, may_block);
-	revmap_apply(kvm, start, size, true, unmap_fn, &may_block);
+	revmap_apply(kvm, start, size, REVMAP_TAKE, unmap_fn, &may_block);
 }
 
 /**
@@ -768,7 +775,7 @@ void kvm_nested_revmap_wp(struct kvm *kvm, gpa_t start, u64 size)
 
 		kvm_stage2_wp_range(mmu, 0, kvm_phys_size(mmu));
 	}
-	revmap_apply(kvm, start, size, false, wp_fn, NULL);
+	revmap_apply(kvm, start, size, REVMAP_KEEP, wp_fn, NULL);
 }
 
 static bool age_fn(struct kvm_s2_mmu *mmu, gpa_t nested, u64 size, void *arg)
@@ -797,7 +804,7 @@ bool kvm_nested_revmap_age(struct kvm *kvm, gpa_t start, u64 size,
 	lockdep_assert_held_write(&kvm->mmu_lock);
 	if (!revmap_vm(kvm) || !size)
 		return false;
-	return revmap_apply(kvm, start, size, false, age_fn, &mkold);
+	return revmap_apply(kvm, start, size, REVMAP_KEEP, age_fn, &mkold);
 }
 
 /**
@@ -988,7 +995,7 @@ bool kvm_nested_revmap_tracks(struct kvm_s2_mmu *mmu, gpa_t nested,
 	bool ok;
 
 	if (!vm || level < 0 ||
-	    revmap_confirm(kvm, map, canonical, level, false) != mmu)
+	    revmap_confirm(kvm, map, canonical, level, REVMAP_KEEP) != mmu)
 		return false;
 	index_lock(vm);
 	{
