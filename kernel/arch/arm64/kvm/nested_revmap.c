@@ -198,6 +198,18 @@ static struct revmap_alias *cache_take_alias(struct kvm_nested_revmap_cache *c)
 	return set;
 }
 
+static void alias_free(struct kvm_nested_revmap_vm *vm,
+		       struct revmap_alias *set)
+{
+	while (set) {
+		struct revmap_alias *next = set->next;
+
+		kfree(set);
+		vm->nr_alias--;
+		set = next;
+	}
+}
+
 static bool alias_has(struct revmap_alias *set, u64 map)
 {
 	for (; set; set = set->next)
@@ -612,17 +624,16 @@ static bool index_collect(struct kvm_nested_revmap_vm *vm, int level,
 			}
 		}
 		if (walk == REVMAP_TAKE) {
-			/* Whole entry gathered: it leaves the index. */
+			/*
+			 * Whole entry gathered: it leaves the index. If it
+			 * cannot, it stays, stale but intact, and goes when
+			 * next met.
+			 */
 			mas_set_range(&mas, mas.index, mas.last);
-			for (d = xa_is_value(entry) ? NULL : entry; d;) {
-				struct revmap_alias *next = d->next;
-
-				kfree(d);
-				vm->nr_alias--;
-				d = next;
-			}
 			if (mas_store_gfp(&mas, NULL, REVMAP_GFP))
 				atomic_inc(&vm->failures);
+			else if (!xa_is_value(entry))
+				alias_free(vm, entry);
 		}
 		*skip = 0;
 		if (canonical + level_size(level) - 1 >= last) {
@@ -901,16 +912,9 @@ static void index_destroy(struct kvm_nested_revmap_vm *vm)
 	void *entry;
 
 	mtree_lock(&vm->index);
-	mas_for_each(&mas, entry, ULONG_MAX) {
-		struct revmap_alias *d = xa_is_value(entry) ? NULL : entry;
-
-		while (d) {
-			struct revmap_alias *next = d->next;
-
-			kfree(d);
-			d = next;
-		}
-	}
+	mas_for_each(&mas, entry, ULONG_MAX)
+		if (!xa_is_value(entry))
+			alias_free(vm, entry);
 	__mt_destroy(&vm->index);
 	mtree_unlock(&vm->index);
 }
