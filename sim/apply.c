@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /* One event applied to the world, and the oracle's checks after it. */
 #include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
 
 #include "l1.h"
 #include "oracle.h"
@@ -105,8 +107,25 @@ void vm_account_rmap(struct sim_vm *vm)
 	if (!vm->strat->mem_bytes)
 		return;
 	vm->stats.rmap_bytes = vm->strat->mem_bytes(&vm->kvm);
+	vm->stats.live_leaves = 0;
+	for (size_t i = 0; i < vm->kvm.arch.nested_mmus_size; i++)
+		vm->stats.live_leaves += vm->nested_pgt[i].nr_leaves;
 	vm->stats.rmap_bytes_peak = max(vm->stats.rmap_bytes_peak,
 					vm->stats.rmap_bytes);
+}
+
+static void host_sample(struct sim_vm *vm, u64 ns)
+{
+	if (vm->nr_host_samples == vm->host_samples_cap) {
+		u64 cap = vm->host_samples_cap ? 2 * vm->host_samples_cap : 4096;
+		u32 *s = realloc(vm->host_samples, cap * sizeof(*s));
+
+		if (!s)
+			abort();
+		vm->host_samples = s;
+		vm->host_samples_cap = cap;
+	}
+	vm->host_samples[vm->nr_host_samples++] = min_t(u64, ns, UINT32_MAX);
 }
 
 int vm_apply(struct sim_vm *vm, const struct sim_event *ev)
@@ -119,12 +138,15 @@ int vm_apply(struct sim_vm *vm, const struct sim_event *ev)
 	if (ev_kind_is_host(ev->kind)) {
 		vm->phase = PHASE_HOST;
 		vm->stats.host_events++;
+		vm->event_ns = 0;
 		for (size_t i = 0; i < vm->kvm.arch.nested_mmus_size; i++)
 			vm->nested_pgt[i].steps = &steps;
 		ret = vm_host_event(vm, ev);
 		for (size_t i = 0; i < vm->kvm.arch.nested_mmus_size; i++)
 			vm->nested_pgt[i].steps = NULL;
 		vm->stats.walk_steps += steps;
+		vm->stats.host_ns += vm->event_ns;
+		host_sample(vm, vm->event_ns);
 		vm->phase = PHASE_GUEST;
 	} else {
 		ret = guest_event(vm, ev);

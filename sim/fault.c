@@ -79,8 +79,12 @@ static void fault_map(struct sim_vm *vm, struct sim_vcpu *v,
 		return;
 	}
 	vm_alloc_gate(vm);
-	if (vm->strat->record)
+	if (vm->strat->record) {
+		u64 t0 = sim_now_ns();
+
 		vm->strat->record(&v->vcpu, mmu, cbase, nbase, size);
+		vm->stats.fault_ns += sim_now_ns() - t0;
+	}
 	WARN_ON(s2_map(mmu->pgt, nbase, size, pa, prot, guest_level, cbase));
 }
 
@@ -103,8 +107,14 @@ int vm_l2_access(struct sim_vm *vm, struct sim_vcpu *v, u64 nested_ipa,
 		u64 canonical, size;
 		int ret;
 
-		if (vm->strat->vcpu_topup && vm->strat->vcpu_topup(&v->vcpu))
-			return -ENOMEM;
+		if (vm->strat->vcpu_topup) {
+			u64 t0 = sim_now_ns();
+
+			ret = vm->strat->vcpu_topup(&v->vcpu);
+			vm->stats.fault_ns += sim_now_ns() - t0;
+			if (ret)
+				return -ENOMEM;
+		}
 		seq = kvm->mmu_invalidate_seq;
 
 		ret = l1_walk(vm->l1, v->ctx, nested_ipa, &tr);

@@ -124,6 +124,7 @@ static void move_pages(struct sim_vm *vm, struct memslot *s, u64 start,
 static void notifier_start(struct sim_vm *vm, u64 start, u64 end)
 {
 	struct kvm *kvm = &vm->kvm;
+	u64 t0;
 
 	kvm->mmu_invalidate_in_progress++;
 	kvm->mmu_invalidate_range_start = start >> 12;
@@ -135,7 +136,9 @@ static void notifier_start(struct sim_vm *vm, u64 start, u64 end)
 	write_lock(&kvm->mmu_lock);
 	s2_unmap(&vm->canonical_pgt, start, end - start);
 	vm_alloc_gate(vm);
+	t0 = sim_now_ns();
 	vm->strat->unmap_canonical(kvm, start, end - start, true);
+	vm->event_ns += sim_now_ns() - t0;
 	write_unlock(&kvm->mmu_lock);
 }
 
@@ -150,6 +153,7 @@ static void notifier_end(struct sim_vm *vm, u64 start, u64 end)
 static void write_protect(struct sim_vm *vm, u64 start, u64 size)
 {
 	struct kvm *kvm = &vm->kvm;
+	u64 t0;
 
 	if (vm->oracle)
 		vm->stats.wp_needed +=
@@ -158,7 +162,9 @@ static void write_protect(struct sim_vm *vm, u64 start, u64 size)
 	write_lock(&kvm->mmu_lock);
 	s2_wrprotect(&vm->canonical_pgt, start, size);
 	vm_alloc_gate(vm);
+	t0 = sim_now_ns();
 	vm->strat->wp_canonical(kvm, start, size);
+	vm->event_ns += sim_now_ns() - t0;
 	write_unlock(&kvm->mmu_lock);
 	if (vm->oracle)
 		oracle_check_wp(vm->oracle, start, size);
@@ -260,6 +266,7 @@ int vm_host_event(struct sim_vm *vm, const struct sim_event *ev)
 {
 	struct memslot *s;
 	bool young;
+	u64 t0;
 
 	switch (ev->kind) {
 	case EV_MEMSLOT_DELETE:
@@ -297,9 +304,11 @@ int vm_host_event(struct sim_vm *vm, const struct sim_event *ev)
 		s2_test_clear_young(&vm->canonical_pgt, ev->addr, ev->size,
 				    true);
 		vm_alloc_gate(vm);
+		t0 = sim_now_ns();
 		young = vm->strat->age_canonical &&
 			vm->strat->age_canonical(&vm->kvm, ev->addr, ev->size,
 						 true);
+		vm->event_ns += sim_now_ns() - t0;
 		write_unlock(&vm->kvm.mmu_lock);
 		vm->stats.young += young;
 		return 0;

@@ -12,10 +12,21 @@ struct run_result {
 	u64 vcpu_errors;	/* faults that failed a vCPU */
 	struct rmap_counters counters;
 	double seconds;
+	/* strategy time: per host-side event (mean, p99), per shadow fault */
+	double host_ns_mean;
+	u64 host_ns_p99;
+	double fault_ns_mean;
 };
+
+/* Apply one event, and count it if the world refused it. */
+void run_apply(struct sim_vm *vm, const struct sim_event *ev,
+	       struct run_result *res);
 
 /* Generate one event, apply it, and count what the world refused. */
 void run_step(struct sim_vm *vm, struct gen *g, struct run_result *res);
+
+/* The end of a run: final audit, memory, counters, timing figures. */
+void run_finish(struct sim_vm *vm, struct run_result *res);
 
 /* Build the world, run @events generated events, tear it down. */
 int run_random(const struct world_config *wc, const struct gen_params *gp,

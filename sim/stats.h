@@ -29,8 +29,11 @@ struct sim_stats {
 	u64 recycles;
 	u64 tlbis;
 	u64 rmap_bytes;		/* current */
+	u64 live_leaves;	/* shadow leaves live when rmap_bytes was taken */
 	u64 rmap_bytes_peak;
 	u64 violations;
+	u64 host_ns;		/* in strategy calls of host-side events */
+	u64 fault_ns;		/* in strategy calls of the fault path */
 };
 
 #endif

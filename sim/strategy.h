@@ -76,6 +76,7 @@ extern const struct rmap_strategy strategy_full;
 extern const struct rmap_strategy strategy_revmap;
 extern const struct rmap_strategy strategy_pagearray;
 extern const struct rmap_strategy strategy_seed;
+extern const struct rmap_strategy strategy_test_broken;
 
 const struct rmap_strategy *strategy_find(const char *name);
 /* NULL-terminated list of every strategy the harness knows. */

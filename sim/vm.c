@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "kshim.h"
 #include "l1.h"
@@ -95,6 +96,14 @@ void vm_alloc_gate(struct sim_vm *vm)
 	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
 	z ^= z >> 31;
 	mt_set_non_kernel(z % 100 < vm->cfg.fail_pct ? 0 : GRANT_ALL);
+}
+
+u64 sim_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
 struct memslot *vm_find_slot(struct sim_vm *vm, u64 ipa)
@@ -289,6 +298,7 @@ void vm_destroy(struct sim_vm *vm)
 		free(vm->slots[i].order);
 	}
 	host_mem_destroy(&vm->hm);
+	free(vm->host_samples);
 	free(vm->vcpus);
 	free(vm->nested);
 	free(vm->nested_ptrs);

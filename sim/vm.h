@@ -78,6 +78,10 @@ struct sim_vm {
 	enum stat_phase phase;
 	u64 event_no;
 	u64 fail_rng;
+	/* ns spent in strategy calls by each host-side event, in order */
+	u32 *host_samples;
+	u64 nr_host_samples, host_samples_cap;
+	u64 event_ns;		/* the current event's, so far */
 	/* Test-only: make the fault path skip the invalidation retry check. */
 	bool no_fault_retry;
 };
@@ -93,6 +97,9 @@ void vm_account_rmap(struct sim_vm *vm);
  * its non-blocking allocations fail (cfg.fail_pct of the calls).
  */
 void vm_alloc_gate(struct sim_vm *vm);
+
+/* Monotonic ns, for timing strategy calls. */
+u64 sim_now_ns(void);
 
 struct memslot *vm_find_slot(struct sim_vm *vm, u64 ipa);
 bool vm_page_present(struct sim_vm *vm, u64 ipa);
