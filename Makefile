@@ -47,6 +47,7 @@ deps: $(DEPS_STAMP) $(KSRC_STAMP)
 
 include mk/kshim.mk
 include mk/nvrmap.mk
+include mk/kernel.mk
 
 clean:
 	rm -rf build

@@ -62,6 +62,19 @@ static bool shadow_hit(struct kvm_pgtable *pgt, u64 ipa, bool write)
 	return true;
 }
 
+static void record(struct sim_vm *vm, struct sim_vcpu *v,
+		   struct kvm_s2_mmu *mmu, u64 canonical, u64 nested, u64 size)
+{
+	u64 t0;
+
+	if (!vm->strat->record)
+		return;
+	vm_alloc_gate(vm);
+	t0 = sim_now_ns();
+	vm->strat->record(&v->vcpu, mmu, canonical, nested, size);
+	vm->stats.fault_ns += sim_now_ns() - t0;
+}
+
 /* Install (or relax) the shadow leaf; mmu_lock held for read. */
 static void fault_map(struct sim_vm *vm, struct sim_vcpu *v,
 		      struct kvm_s2_mmu *mmu, u64 nested, u64 canonical,
@@ -78,14 +91,11 @@ static void fault_map(struct sim_vm *vm, struct sim_vcpu *v,
 		s2_relax_perms(mmu->pgt, nested, prot);
 		return;
 	}
-	vm_alloc_gate(vm);
-	if (vm->strat->record) {
-		u64 t0 = sim_now_ns();
-
-		vm->strat->record(&v->vcpu, mmu, cbase, nbase, size);
-		vm->stats.fault_ns += sim_now_ns() - t0;
-	}
+	if (vm->strat->record_before_map)
+		record(vm, v, mmu, cbase, nbase, size);
 	WARN_ON(s2_map(mmu->pgt, nbase, size, pa, prot, guest_level, cbase));
+	if (!vm->strat->record_before_map)
+		record(vm, v, mmu, cbase, nbase, size);
 }
 
 int vm_l2_access(struct sim_vm *vm, struct sim_vcpu *v, u64 nested_ipa,

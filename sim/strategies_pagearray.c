@@ -771,6 +771,7 @@ const struct rmap_strategy strategy_pagearray = {
 	.name = "pagearray",
 	.summary = "x86 shadow-MMU rmap design: per-memslot, per-level heads, 14-entry descriptors",
 	.exact = true,
+	.record_before_map = true,
 	.vm_init = pagearray_vm_init,
 	.vm_destroy = pagearray_vm_destroy,
 	.vcpu_topup = pagearray_vcpu_topup,

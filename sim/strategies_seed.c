@@ -371,6 +371,7 @@ const struct rmap_strategy strategy_seed = {
 	.summary = "v2 of the public series: per-MMU tree, unknown spans, no TLBI tracking",
 	/* unknown spans fall back to full unmaps, stale entries over-unmap */
 	.exact = false,
+	.record_before_map = true,
 	.vm_init = seed_vm_init,
 	.vm_destroy = seed_vm_destroy,
 	.record = seed_record,

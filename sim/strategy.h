@@ -23,6 +23,11 @@ struct rmap_strategy {
 	 * from its range, with no fallback unless an allocation failed.
 	 */
 	bool exact;
+	/*
+	 * Called before the new leaf is installed (v2, and x86, which finds
+	 * the leaves it replaces in the tables); otherwise after it.
+	 */
+	bool record_before_map;
 
 	/* VM creation/destruction, no lock held. */
 	int (*vm_init)(struct kvm *kvm);

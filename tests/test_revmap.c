@@ -45,7 +45,7 @@ static struct kvm_s2_mmu *mmu(int i)
 	return vm.kvm.arch.nested_mmus[i];
 }
 
-/* A fault's work, by hand: record, then install the leaf (tag = canonical). */
+/* A fault's work, by hand: install the leaf (tag = canonical), record it. */
 static void map_leaf(int m, u64 canonical, u64 nested, u64 size)
 {
 	struct kvm_s2_mmu *s2 = mmu(m);
@@ -54,10 +54,10 @@ static void map_leaf(int m, u64 canonical, u64 nested, u64 size)
 	s2->tlb_vttbr = (u64)(m + 1) << VTTBR_VMID_SHIFT;
 	kvm_nested_revmap_topup(&vm.vcpus[0].vcpu);
 	read_lock(&vm.kvm.mmu_lock);
-	kvm_nested_revmap_record(&vm.vcpus[0].vcpu, s2, canonical, nested,
-				 size);
 	assert_int_equal(s2_map(s2->pgt, nested, size, canonical, S2_PROT_R,
 				0, canonical), 0);
+	kvm_nested_revmap_record(&vm.vcpus[0].vcpu, s2, canonical, nested,
+				 size);
 	read_unlock(&vm.kvm.mmu_lock);
 }
 
@@ -153,21 +153,31 @@ static void lockstep_with_tlbi_and_remap(void **state)
 	check_tracking();
 
 	/*
-	 * The guest remaps nested 0x11000 to other memory: the new leaf
-	 * replaces the old, and the old canonical page no longer leads here.
+	 * A page mapped into the 2M nested block with the block's offset (a
+	 * split for dirty logging) replaces the block in the reverse map.
 	 */
-	map_leaf(1, 0x90000000, 0x11000, SZ_4K);
-	unmap_canonical(0x80401000, SZ_4K);
-	assert_true(mapped(1, 0x11000));
-	/* A page mapped into the 2M nested block replaces the block. */
-	map_leaf(1, 0x91000000, 0x203000, SZ_4K);
+	map_leaf(1, 0x80003000, 0x203000, SZ_4K);
 	assert_false(kvm_nested_revmap_tracks(mmu(1), 0x200000, 0x80000000,
 					      SZ_2M));
 	assert_int_equal(kvm_nested_revmap_mmu_entries(mmu(1)), 2);
 	check_tracking();
-	unmap_canonical(0x80000000, SZ_2M);
-	assert_true(mapped(1, 0x203000));
+	unmap_canonical(0x80003000, SZ_4K);
+	assert_false(mapped(1, 0x203000));
+	assert_true(mapped(1, 0x11000));
 	assert_int_equal(vm.stats.full_mmu_unmaps, 0);
+
+	/*
+	 * Another canonical page over nested 0x11000 with no TLBI between:
+	 * only vCPUs racing to install different leaves under the read lock
+	 * get here, and which leaf won is not known. The MMU's mappings
+	 * become unknown, and the next canonical unmap takes it whole.
+	 */
+	map_leaf(1, 0x90000000, 0x11000, SZ_4K);
+	assert_int_equal(kvm_nested_revmap_mmu_entries(mmu(1)), -1);
+	unmap_canonical(0xa0000000, SZ_4K);
+	assert_false(mapped(1, 0x11000));
+	assert_int_equal(vm.stats.full_mmu_unmaps, 1);
+	assert_int_equal(kvm_nested_revmap_mmu_entries(mmu(1)), 0);
 }
 
 /* R3: a failed recording costs a full unmap of that MMU only, once. */
@@ -179,10 +189,10 @@ static void failure_confined_to_its_mmu(void **state)
 	/* An alias needs a descriptor, and the vCPU has none prepared. */
 	kvm_nested_revmap_free_cache(&vm.vcpus[0].vcpu);
 	read_lock(&vm.kvm.mmu_lock);
-	kvm_nested_revmap_record(&vm.vcpus[0].vcpu, mmu(2), 0x80000000,
-				 0x300000, SZ_4K);
 	s2_map(mmu(2)->pgt, 0x300000, SZ_4K, 0x80000000, S2_PROT_R, 0,
 	       0x80000000);
+	kvm_nested_revmap_record(&vm.vcpus[0].vcpu, mmu(2), 0x80000000,
+				 0x300000, SZ_4K);
 	read_unlock(&vm.kvm.mmu_lock);
 	assert_int_equal(kvm_nested_revmap_mmu_entries(mmu(2)), -1);
 

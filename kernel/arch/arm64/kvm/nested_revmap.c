@@ -333,15 +333,22 @@ static int index_del(struct kvm_nested_revmap_vm *vm, gpa_t canonical,
 	return mas_store_gfp(&mas, NULL, REVMAP_GFP);
 }
 
+/* The offset from nested to canonical IPA that no remapping changes. */
+static gpa_t nested_offset(gpa_t nested, gpa_t canonical)
+{
+	return canonical - nested;
+}
+
 /*
  * Forget every leaf of an MMU whose nested range meets [first, last], in
  * both directions. Its tree lock held. A failure to update the MMU's tree
  * is returned; one in the index only leaves a mapping that no longer
- * checks out.
+ * checks out. With @offset, a leaf with another nested-to-canonical offset
+ * is not forgotten but reported (-EEXIST).
  */
 static int revmap_drop_nested(struct kvm_nested_revmap_vm *vm,
 			      struct kvm_nested_revmap *rm, u16 id,
-			      gpa_t first, gpa_t last)
+			      gpa_t first, gpa_t last, const gpa_t *offset)
 {
 	MA_STATE(mas, &rm->tree, first, first);
 	void *entry;
@@ -349,6 +356,10 @@ static int revmap_drop_nested(struct kvm_nested_revmap_vm *vm,
 
 	while ((entry = mas_find(&mas, last))) {
 		gpa_t start = mas.index, end = mas.last;
+
+		if (offset && nested_offset(start, nested_entry_canonical(entry)) !=
+		    *offset)
+			return -EEXIST;
 
 		mas_set_range(&mas, start, end);
 		ret = mas_store_gfp(&mas, NULL, REVMAP_GFP);
@@ -375,6 +386,7 @@ static int revmap_insert(struct kvm_nested_revmap_vm *vm,
 	MA_STATE(mas, &rm->tree, nested, nested);
 	u64 size = level_size(level);
 	void *old = mas_walk(&mas);
+	gpa_t offset;
 	int ret;
 
 	/* The same leaf again, e.g. after a permission fault. */
@@ -382,8 +394,16 @@ static int revmap_insert(struct kvm_nested_revmap_vm *vm,
 	    mas.last == nested + size - 1)
 		return 0;
 
-	/* Mapping the leaf replaced whatever the MMU mapped in its range. */
-	ret = revmap_drop_nested(vm, rm, id, nested, nested + size - 1);
+	/*
+	 * The new leaf replaced whatever the MMU mapped in its range. That
+	 * is known only if the old leaves had the same offset (a block split
+	 * for dirty logging, pages merged into a block): leaves of another
+	 * offset mean that vCPUs raced to install different leaves under the
+	 * read lock, and which one won is not known here.
+	 */
+	offset = nested_offset(nested, canonical);
+	ret = revmap_drop_nested(vm, rm, id, nested, nested + size - 1,
+				 &offset);
 	if (ret)
 		return ret;
 
@@ -443,11 +463,13 @@ static void revmap_fail(struct kvm_nested_revmap_vm *vm,
  * @nested:	nested IPA of the leaf, aligned to @size
  * @size:	size of the leaf, a stage-2 block or page size
  *
- * Call with kvm->mmu_lock held (for read is enough) around installing the
- * leaf, after kvm_nested_revmap_topup() with no lock held. Whatever @mmu
- * mapped in the nested range of the leaf is forgotten, as installing the
- * leaf removes it. Never fails: on failure the mappings of @mmu become
- * unknown, and the next canonical unmap unmaps @mmu in full.
+ * Call with kvm->mmu_lock held (for read is enough) once the leaf is
+ * installed, after kvm_nested_revmap_topup() with no lock held. What @mmu
+ * mapped in the nested range of the leaf with the same nested-to-canonical
+ * offset is forgotten, as installing the leaf removed it; a leaf of another
+ * offset there means vCPUs raced to install different leaves, and @mmu's
+ * mappings become unknown. Never fails: on failure the mappings of @mmu
+ * become unknown, and the next canonical unmap unmaps @mmu in full.
  */
 void kvm_nested_revmap_record(struct kvm_vcpu *vcpu, struct kvm_s2_mmu *mmu,
 			      gpa_t canonical, gpa_t nested, u64 size)
@@ -745,7 +767,7 @@ void kvm_nested_revmap_unmap_nested(struct kvm_s2_mmu *mmu, gpa_t start,
 	if (vm && rm && size) {
 		mtree_lock(&rm->tree);
 		ret = revmap_drop_nested(vm, rm, mmu->nested_revmap_id, start,
-					 start + size - 1);
+					 start + size - 1, NULL);
 		mtree_unlock(&rm->tree);
 	}
 	if (ret) {
