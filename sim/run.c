@@ -60,9 +60,9 @@ void run_finish(struct sim_vm *vm, struct run_result *res)
 				     vm->stats.shadow_faults;
 }
 
-int run_random(const struct world_config *wc, const struct gen_params *gp,
+int run_events(const struct world_config *wc, const struct gen_params *gp,
 	       const struct rmap_strategy *strat, u64 events, bool check,
-	       struct run_result *res)
+	       struct run_result *res, run_tick_fn tick, void *arg)
 {
 	struct world_config cfg = *wc;
 	struct sim_vm vm;
@@ -77,10 +77,22 @@ int run_random(const struct world_config *wc, const struct gen_params *gp,
 	gen_init(&g, &vm, gp);
 	*res = (struct run_result){ .strategy = strat->name };
 	t0 = now();
-	for (u64 i = 0; i < events; i++)
+	for (u64 i = 0; i < events; i++) {
 		run_step(&vm, &g, res);
+		if (tick && !(i & 4095))
+			tick(arg, i);
+	}
+	if (tick)
+		tick(arg, events);
 	res->seconds = now() - t0;
 	run_finish(&vm, res);
 	world_destroy(&vm);
 	return 0;
+}
+
+int run_random(const struct world_config *wc, const struct gen_params *gp,
+	       const struct rmap_strategy *strat, u64 events, bool check,
+	       struct run_result *res)
+{
+	return run_events(wc, gp, strat, events, check, res, NULL, NULL);
 }

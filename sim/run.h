@@ -28,7 +28,14 @@ void run_step(struct sim_vm *vm, struct gen *g, struct run_result *res);
 /* The end of a run: final audit, memory, counters, timing figures. */
 void run_finish(struct sim_vm *vm, struct run_result *res);
 
+/* Called every few thousand events, and once with @done = all. */
+typedef void (*run_tick_fn)(void *arg, u64 done);
+
 /* Build the world, run @events generated events, tear it down. */
+int run_events(const struct world_config *wc, const struct gen_params *gp,
+	       const struct rmap_strategy *strat, u64 events, bool check,
+	       struct run_result *res, run_tick_fn tick, void *arg);
+/* The same, without progress. */
 int run_random(const struct world_config *wc, const struct gen_params *gp,
 	       const struct rmap_strategy *strat, u64 events, bool check,
 	       struct run_result *res);

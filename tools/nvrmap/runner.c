@@ -39,36 +39,22 @@ void progress_tick(struct progress *p, u64 done)
 		fprintf(stderr, "\r%-16s\r", "");
 }
 
+static void tick(void *arg, u64 done)
+{
+	progress_tick(arg, done);
+}
+
 int run_scenario(const struct scenario *sc, const struct rmap_strategy *s,
 		 bool check, bool quiet, struct run_result *res)
 {
-	struct world_config wc = sc->wc;
 	struct progress p;
-	struct sim_vm vm;
-	struct gen g;
-	double t0;
 	int ret;
 
-	wc.vm.check = check;
-	ret = world_create(&vm, &wc, s);
-	if (ret) {
+	progress_init(&p, quiet, s->name, sc->events);
+	ret = run_events(&sc->wc, &sc->gp, s, sc->events, check, res, tick,
+			 &p);
+	if (ret)
 		fprintf(stderr, "nvrmap: %s: cannot build the world: %s\n",
 			sc->name, strerror(-ret));
-		return ret;
-	}
-	gen_init(&g, &vm, &sc->gp);
-	*res = (struct run_result){ .strategy = s->name };
-	progress_init(&p, quiet, s->name, sc->events);
-	t0 = now();
-	for (u64 i = 0; i < sc->events; i++) {
-		run_step(&vm, &g, res);
-		if (!(i & 4095))
-			progress_tick(&p, i);
-	}
-	progress_tick(&p, sc->events);
-	res->seconds = now() - t0;
-	run_finish(&vm, res);
-	world_destroy(&vm);
-	return 0;
+	return ret;
 }
-
