@@ -40,8 +40,10 @@ $(DEPS_STAMP): scripts/install-deps
 	scripts/install-deps
 	@mkdir -p $(dir $@) && touch $@
 
+# A cached tree is up to date: touch its stamp so that make agrees.
 $(KSRC_STAMP): $(DEPS_STAMP) scripts/kernel-source
 	scripts/kernel-source >/dev/null
+	touch $@
 
 deps: $(DEPS_STAMP) $(KSRC_STAMP)
 

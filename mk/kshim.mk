@@ -9,7 +9,7 @@
 KSHIM_DIR := $(O)/kshim
 KSHIM_LIB := $(KSHIM_DIR)/libkshim.a
 
-KSHIM_CPPFLAGS := -I$(KSHIM_DIR) -I$(KSRC)/tools/testing/shared \
+KSHIM_CPPFLAGS := -I$(KSHIM_DIR) -Isim/include -I$(KSRC)/tools/testing/shared \
 	-I$(KSRC)/tools/include -I$(KSRC)/tools/arch/x86/include \
 	-I$(KSRC)/lib -D_LGPL_SOURCE
 
@@ -19,7 +19,11 @@ KSHIM_CFLAGS := $(OPTFLAGS) $(SANFLAGS) -g -w \
 
 KSHIM_OBJS := $(addprefix $(KSHIM_DIR)/, maple-shim.o xarray-shared.o \
 	radix-tree.o idr.o linux.o slab.o find_bit.o bitmap.o hweight.o \
-	vsprintf.o)
+	vsprintf.o lockdep.o)
+
+# The harness's stand-ins that the shims compile against (locks, bitops).
+KSHIM_HDRS := $(wildcard sim/include/*.h sim/include/linux/*.h \
+	sim/include/asm/*.h)
 
 KSHIM_GEN := $(KSHIM_DIR)/generated/autoconf.h \
 	$(KSHIM_DIR)/generated/map-shift.h $(KSHIM_DIR)/generated/bit-length.h
@@ -43,21 +47,26 @@ $(KSHIM_DIR)/%.c: $(KSRC)/lib/%.c
 	sed -e 's/^static //' -e 's/__always_inline //' -e 's/inline //' <$< >$@
 
 $(KSHIM_DIR)/radix-tree.o $(KSHIM_DIR)/idr.o: $(KSHIM_DIR)/%.o: \
-		$(KSHIM_DIR)/%.c $(KSHIM_GEN)
+		$(KSHIM_DIR)/%.c $(KSHIM_GEN) $(KSHIM_HDRS)
 	$(CC) $(KSHIM_CFLAGS) $(KSHIM_CPPFLAGS) -c $< -o $@
 
 $(KSHIM_DIR)/maple-shim.o $(KSHIM_DIR)/xarray-shared.o $(KSHIM_DIR)/linux.o: \
-		$(KSHIM_DIR)/%.o: $(KSRC_STAMP) $(KSHIM_GEN)
+		$(KSHIM_DIR)/%.o: $(KSRC_STAMP) $(KSHIM_GEN) $(KSHIM_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(KSHIM_CFLAGS) $(KSHIM_CPPFLAGS) \
 		-c $(KSRC)/tools/testing/shared/$*.c -o $@
 
 $(KSHIM_DIR)/slab.o $(KSHIM_DIR)/find_bit.o $(KSHIM_DIR)/bitmap.o \
 $(KSHIM_DIR)/hweight.o $(KSHIM_DIR)/vsprintf.o: \
-		$(KSHIM_DIR)/%.o: $(KSRC_STAMP) $(KSHIM_GEN)
+		$(KSHIM_DIR)/%.o: $(KSRC_STAMP) $(KSHIM_GEN) $(KSHIM_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(KSHIM_CFLAGS) $(KSHIM_CPPFLAGS) -c $(KSRC)/tools/lib/$*.c -o $@
 
 $(KSHIM_LIB): $(KSHIM_OBJS)
 	rm -f $@
 	$(AR) rcs $@ $^
+
+# The harness's lockdep, behind the spinlocks the shims are built with.
+$(KSHIM_DIR)/lockdep.o: sim/lockdep.c $(KSHIM_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Isim/include -c $< -o $@

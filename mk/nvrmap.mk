@@ -9,7 +9,8 @@ SIM_CPPFLAGS := -include $(KSHIM_DIR)/generated/autoconf.h \
 	-Isim -Isim/include -Ikernel/arch/arm64/include \
 	$(KSHIM_CPPFLAGS)
 
-SIM_SRCS := $(wildcard sim/*.c)
+# sim/lockdep.c goes with the shims (mk/kshim.mk): their locks call it.
+SIM_SRCS := $(filter-out sim/lockdep.c,$(wildcard sim/*.c))
 KERNEL_SRCS := $(wildcard kernel/arch/arm64/kvm/*.c)
 LIB_OBJS := $(patsubst %.c,$(O)/%.o,$(SIM_SRCS) $(KERNEL_SRCS))
 LIBSIM := $(O)/libsim.a

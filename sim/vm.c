@@ -15,12 +15,6 @@
 #include "oracle.h"
 #include "vm.h"
 
-void sim_lockdep_fail(const char *what, const char *file, int line)
-{
-	fprintf(stderr, "lockdep: lock not %s at %s:%d\n", what, file, line);
-	abort();
-}
-
 static void obs_leaf_set(void *arg, struct kvm_pgtable *pgt, u64 addr,
 			 int level, u64 desc, u64 tag)
 {

@@ -1,78 +1,63 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Harness stand-in for the kernel's rwlock_t, on a pthread rwlock. It also
- * remembers whether the lock is held and how, so that the harness can check
- * lockdep_assert_held()/lockdep_assert_held_write() the way lockdep would.
+ * Harness stand-in for the kernel's rwlock_t, on a pthread rwlock, known to
+ * the harness's lockdep (sim_lockdep.h): lockdep_assert_held() and
+ * lockdep_assert_held_write() check that this thread holds the lock, and
+ * the lock takes part in the lock-order checks like the spinlocks do.
  */
 #ifndef NVRMAP_SIM_LINUX_RWLOCK_H
 #define NVRMAP_SIM_LINUX_RWLOCK_H
 
 #include <pthread.h>
 #include <stdbool.h>
-#include <urcu/uatomic.h>
+
+#include "sim_lockdep.h"
 
 typedef struct {
 	pthread_rwlock_t lock;
-	int readers;		/* read holders right now */
-	pthread_t writer;
-	bool write_held;
+	struct sim_lock_class *cls;
 } rwlock_t;
 
-void sim_lockdep_fail(const char *what, const char *file, int line);
+#define rwlock_init(l)							\
+	do {								\
+		static struct sim_lock_class __cls = { .name = #l };	\
+		pthread_rwlock_init(&(l)->lock, NULL);			\
+		(l)->cls = &__cls;					\
+	} while (0)
 
-static inline void rwlock_init(rwlock_t *l)
+static inline void __sim_read_lock(rwlock_t *l, const char *file, int line)
 {
-	pthread_rwlock_init(&l->lock, NULL);
-	l->readers = 0;
-	l->write_held = false;
-}
-
-static inline void read_lock(rwlock_t *l)
-{
+	sim_lock_acquire(l->cls, l, 0, true, file, line);
 	pthread_rwlock_rdlock(&l->lock);
-	uatomic_inc(&l->readers);
 }
 
-static inline void read_unlock(rwlock_t *l)
+static inline void __sim_write_lock(rwlock_t *l, const char *file, int line)
 {
-	uatomic_dec(&l->readers);
-	pthread_rwlock_unlock(&l->lock);
-}
-
-static inline void write_lock(rwlock_t *l)
-{
+	sim_lock_acquire(l->cls, l, 0, false, file, line);
 	pthread_rwlock_wrlock(&l->lock);
-	l->writer = pthread_self();
-	l->write_held = true;
 }
 
-static inline void write_unlock(rwlock_t *l)
+static inline void __sim_rw_unlock(rwlock_t *l)
 {
-	l->write_held = false;
 	pthread_rwlock_unlock(&l->lock);
+	sim_lock_release(l);
 }
 
-static inline bool sim_rwlock_held_write(rwlock_t *l)
-{
-	return l->write_held && pthread_equal(l->writer, pthread_self());
-}
-
-/* A reader cannot be identified per thread cheaply; any holder counts. */
-static inline bool sim_rwlock_held(rwlock_t *l)
-{
-	return sim_rwlock_held_write(l) || uatomic_read(&l->readers) > 0;
-}
+#define read_lock(l)		__sim_read_lock(l, __FILE__, __LINE__)
+#define write_lock(l)		__sim_write_lock(l, __FILE__, __LINE__)
+#define read_unlock(l)		__sim_rw_unlock(l)
+#define write_unlock(l)		__sim_rw_unlock(l)
 
 #define lockdep_assert_held_write(l)					\
 	do {								\
-		if (!sim_rwlock_held_write(l))				\
+		if (!sim_lock_held_write_by_me(l))			\
 			sim_lockdep_fail("held for write: " #l,		\
 					 __FILE__, __LINE__);		\
 	} while (0)
 
 #define lockdep_assert_held(l)						\
 	do {								\
-		if (!sim_rwlock_held(l))				\
+		if (!sim_lock_held_by_me(l))				\
 			sim_lockdep_fail("held: " #l, __FILE__, __LINE__); \
 	} while (0)
 
