@@ -139,11 +139,9 @@ int vm_apply(struct sim_vm *vm, const struct sim_event *ev)
 		vm->phase = PHASE_HOST;
 		vm->stats.host_events++;
 		vm->event_ns = 0;
-		for (size_t i = 0; i < vm->kvm.arch.nested_mmus_size; i++)
-			vm->nested_pgt[i].steps = &steps;
+		s2_walk_steps = &steps;
 		ret = vm_host_event(vm, ev);
-		for (size_t i = 0; i < vm->kvm.arch.nested_mmus_size; i++)
-			vm->nested_pgt[i].steps = NULL;
+		s2_walk_steps = NULL;
 		vm->stats.walk_steps += steps;
 		vm->stats.host_ns += vm->event_ns;
 		host_sample(vm, vm->event_ns);

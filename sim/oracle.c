@@ -231,12 +231,13 @@ void oracle_check_wp(struct oracle *o, u64 start, u64 size)
 void oracle_check_tlbi(struct oracle *o, struct kvm_s2_mmu *mmu, u64 start,
 		       u64 size)
 {
-	u64 *steps = mmu->pgt->steps;
+	u64 *steps = s2_walk_steps;
 	u64 n;
 
-	mmu->pgt->steps = NULL;
+	/* The oracle's walks are not the strategy's cost. */
+	s2_walk_steps = NULL;
 	n = s2_count_leaves(mmu->pgt, start, size);
-	mmu->pgt->steps = steps;
+	s2_walk_steps = steps;
 	if (n)
 		oracle_violation(o,
 			"(b) MMU %d: %llu leaves left in TLBI range %#llx+%#llx",
@@ -271,39 +272,73 @@ void oracle_check_tracking(struct oracle *o)
 	}
 }
 
+struct audit_leaf {
+	u64 nested, canonical, desc;
+	int level;
+};
+
+struct audit_list {
+	struct audit_leaf *v;
+	size_t nr, cap;
+};
+
 static int audit_visitor(const struct s2_visit_ctx *ctx,
 			 enum s2_walk_flags visit)
 {
-	struct oracle *o = ctx->arg;
-	u64 size = s2_level_size(ctx->level);
-
-	const struct rmap_strategy *strat = o->vm->strat;
-	struct kvm_s2_mmu *mmu = ctx->pgt->mmu;
+	struct audit_list *l = ctx->arg;
 
 	if (!s2_pte_valid(ctx->old))
 		return 0;
-	if (!leaf_current(o, *ctx->tagp, size, s2_pte_pa(ctx->old)))
-		oracle_violation(o, "(a) audit: MMU %d nested %#llx is stale",
-				 mmu->sim_index, (unsigned long long)ctx->addr);
-	/* R2, entry by entry: the strategy knows this leaf both ways. */
-	if (strat->tracks && strat->mmu_entries(mmu) >= 0 &&
-	    !strat->tracks(mmu, ctx->addr, *ctx->tagp, size))
-		oracle_violation(o, "(R2) audit: MMU %d nested %#llx -> canonical %#llx not tracked",
-				 mmu->sim_index, (unsigned long long)ctx->addr,
-				 (unsigned long long)*ctx->tagp);
+	if (l->nr == l->cap) {
+		l->cap = l->cap ? 2 * l->cap : 1024;
+		l->v = realloc(l->v, l->cap * sizeof(*l->v));
+		if (!l->v)
+			abort();
+	}
+	l->v[l->nr++] = (struct audit_leaf){
+		.nested = ctx->addr, .canonical = *ctx->tagp,
+		.desc = ctx->old, .level = ctx->level,
+	};
 	return 0;
 }
 
-/* Every shadow leaf of every MMU against the host, and the index size. */
+static void audit_leaf(struct oracle *o, struct kvm_s2_mmu *mmu,
+		       const struct audit_leaf *a)
+{
+	const struct rmap_strategy *strat = o->vm->strat;
+	u64 size = s2_level_size(a->level);
+
+	if (!leaf_current(o, a->canonical, size, s2_pte_pa(a->desc)))
+		oracle_violation(o, "(a) audit: MMU %d nested %#llx is stale",
+				 mmu->sim_index, (unsigned long long)a->nested);
+	/* R2, entry by entry: the strategy knows this leaf both ways. */
+	if (strat->tracks && strat->mmu_entries(mmu) >= 0 &&
+	    !strat->tracks(mmu, a->nested, a->canonical, size))
+		oracle_violation(o, "(R2) audit: MMU %d nested %#llx -> canonical %#llx not tracked",
+				 mmu->sim_index, (unsigned long long)a->nested,
+				 (unsigned long long)a->canonical);
+}
+
+/*
+ * Every shadow leaf of every MMU against the host, and the index size.
+ * The leaves are gathered first and checked after each walk: asking the
+ * strategy from inside a walk would take its locks under the tables'.
+ */
 void oracle_audit(struct oracle *o)
 {
 	struct sim_vm *vm = o->vm;
+	struct audit_list l = { 0 };
 	struct s2_walker w = {
-		.cb = audit_visitor, .arg = o, .flags = S2_WALK_LEAF,
+		.cb = audit_visitor, .arg = &l, .flags = S2_WALK_LEAF,
 	};
 
-	for (size_t i = 0; i < vm->kvm.arch.nested_mmus_size; i++)
+	for (size_t i = 0; i < vm->kvm.arch.nested_mmus_size; i++) {
+		l.nr = 0;
 		s2_pgt_walk(&vm->nested_pgt[i], 0, ~0ULL, &w);
+		for (size_t j = 0; j < l.nr; j++)
+			audit_leaf(o, vm->nested_pgt[i].mmu, &l.v[j]);
+	}
+	free(l.v);
 	if (o->nr != nested_leaves(vm))
 		oracle_violation(o, "harness: index holds %llu leaves, tables %llu",
 				 (unsigned long long)o->nr,

@@ -15,6 +15,8 @@
 
 #define TABLE_BYTES	(2 * S2_PTRS_PER_TABLE * sizeof(u64))
 
+__thread u64 *s2_walk_steps;
+
 static u64 *table_alloc(struct kvm_pgtable *pgt)
 {
 	u64 *t = aligned_alloc(SZ_4K, TABLE_BYTES);
@@ -103,8 +105,9 @@ static int walk_table(struct kvm_pgtable *pgt, u64 *table, u64 base,
 		};
 		bool is_table = s2_pte_table(ctx.old, level);
 
-		if (pgt->steps)
-			(*pgt->steps)++;
+		/* The cost of host-side events on shadow tables. */
+		if (s2_walk_steps && pgt->mmu && pgt->mmu->sim_index >= 0)
+			(*s2_walk_steps)++;
 
 		if (is_table && (w->flags & S2_WALK_TABLE_PRE)) {
 			ret = w->cb(&ctx, S2_WALK_TABLE_PRE);
@@ -142,12 +145,19 @@ int s2_pgt_walk(struct kvm_pgtable *pgt, u64 addr, u64 size,
 	u64 limit = 1ULL << pgt->ia_bits;
 	u64 end = addr + size;
 
+	int ret;
+
 	if (addr >= limit)
 		return 0;
 	if (end > limit || end < addr)
 		end = limit;
-	return walk_table(pgt, pgt->pgd, 0, pgt->start_level, addr, end,
-			  walker);
+	if (pgt->lock)
+		spin_lock(pgt->lock);
+	ret = walk_table(pgt, pgt->pgd, 0, pgt->start_level, addr, end,
+			 walker);
+	if (pgt->lock)
+		spin_unlock(pgt->lock);
+	return ret;
 }
 
 int s2_pgt_init(struct kvm_pgtable *pgt, u32 ia_bits, struct kvm_s2_mmu *mmu,
@@ -334,8 +344,12 @@ bool s2_test_clear_young(struct kvm_pgtable *pgt, u64 addr, u64 size,
 	return s2_clear_attr(pgt, addr, size, mkold ? S2_PTE_AF : 0).young;
 }
 
+/* What a walk to the leaf over one address found, and did there. */
 struct leaf_data {
-	u64 *ptep;
+	enum { LEAF_GET, LEAF_RELAX, LEAF_MKYOUNG } op;
+	enum s2_prot prot;
+	bool found;
+	u64 desc;
 	u64 tag;
 	int level;
 };
@@ -344,17 +358,28 @@ static int leaf_visitor(const struct s2_visit_ctx *ctx,
 			enum s2_walk_flags visit)
 {
 	struct leaf_data *d = ctx->arg;
+	u64 desc = ctx->old;
 
 	(void)visit;
-	d->ptep = ctx->ptep;
+	d->found = true;
 	d->tag = *ctx->tagp;
 	d->level = ctx->level;
+	if (d->op != LEAF_GET && s2_pte_valid(desc)) {
+		if (d->prot & S2_PROT_R)
+			desc |= S2_PTE_S2AP_R;
+		if (d->prot & S2_PROT_W)
+			desc |= S2_PTE_S2AP_W;
+		if (d->prot & S2_PROT_X)
+			desc &= ~S2_PTE_XN;
+		*ctx->ptep = desc | S2_PTE_AF;
+	}
+	d->desc = desc;
 	return 0;
 }
 
-static struct leaf_data find_leaf(struct kvm_pgtable *pgt, u64 addr)
+static struct leaf_data leaf_op(struct kvm_pgtable *pgt, u64 addr,
+				struct leaf_data d)
 {
-	struct leaf_data d = { .level = -1 };
 	struct s2_walker w = {
 		.cb = leaf_visitor, .arg = &d, .flags = S2_WALK_LEAF,
 	};
@@ -366,12 +391,13 @@ static struct leaf_data find_leaf(struct kvm_pgtable *pgt, u64 addr)
 int s2_get_leaf(struct kvm_pgtable *pgt, u64 addr, u64 *desc, int *level,
 		u64 *tag)
 {
-	struct leaf_data d = find_leaf(pgt, addr);
+	struct leaf_data d = leaf_op(pgt, addr,
+				     (struct leaf_data){ .op = LEAF_GET });
 
-	if (!d.ptep)
+	if (!d.found)
 		return -EINVAL;
 	if (desc)
-		*desc = *d.ptep;
+		*desc = d.desc;
 	if (level)
 		*level = d.level;
 	if (tag)
@@ -381,27 +407,17 @@ int s2_get_leaf(struct kvm_pgtable *pgt, u64 addr, u64 *desc, int *level,
 
 int s2_relax_perms(struct kvm_pgtable *pgt, u64 addr, enum s2_prot prot)
 {
-	struct leaf_data d = find_leaf(pgt, addr);
+	struct leaf_data d = leaf_op(pgt, addr, (struct leaf_data){
+		.op = LEAF_RELAX, .prot = prot,
+	});
 
-	if (!d.ptep || !s2_pte_valid(*d.ptep))
-		return -EAGAIN;
-	if (prot & S2_PROT_R)
-		*d.ptep |= S2_PTE_S2AP_R;
-	if (prot & S2_PROT_W)
-		*d.ptep |= S2_PTE_S2AP_W;
-	if (prot & S2_PROT_X)
-		*d.ptep &= ~S2_PTE_XN;
-	*d.ptep |= S2_PTE_AF;
-	return 0;
+	return d.found && s2_pte_valid(d.desc) ? 0 : -EAGAIN;
 }
 
 /* Hardware access-flag update on an access through a valid leaf. */
 void s2_mkyoung(struct kvm_pgtable *pgt, u64 addr)
 {
-	struct leaf_data d = find_leaf(pgt, addr);
-
-	if (d.ptep && s2_pte_valid(*d.ptep))
-		*d.ptep |= S2_PTE_AF;
+	leaf_op(pgt, addr, (struct leaf_data){ .op = LEAF_MKYOUNG });
 }
 
 static int count_visitor(const struct s2_visit_ctx *ctx,

@@ -14,6 +14,7 @@
 #include <linux/types.h>
 #include <linux/bits.h>
 #include <linux/kvm_host.h>
+#include <linux/spinlock.h>
 
 #define S2_PTE_VALID		BIT_ULL(0)
 #define S2_PTE_TYPE		BIT_ULL(1)	/* table, or page at level 3 */
@@ -71,8 +72,18 @@ struct kvm_pgtable {
 	const struct s2_observer *obs;
 	u64 nr_leaves;
 	u64 nr_tables;
-	u64 *steps;		/* descriptors visited, if counted */
+	/*
+	 * Held across each walk, if set. It stands for what the hardware
+	 * and KVM's shared walkers get from atomic descriptor updates: the
+	 * harness's tables are plain memory, so concurrent faults (mmu_lock
+	 * held for read) and their observer serialise here. One lock may
+	 * serve all the tables of a VM.
+	 */
+	spinlock_t *lock;
 };
+
+/* Descriptors visited by this thread's walks are counted here, if set. */
+extern __thread u64 *s2_walk_steps;
 
 enum s2_walk_flags {
 	S2_WALK_LEAF		= BIT(0),
