@@ -25,15 +25,36 @@ void gen_init(struct gen *g, struct sim_vm *vm, const struct gen_params *p)
 	g->vm = vm;
 	g->p = *p;
 	g->rng = p->seed;
-	for (int k = 0; k < EV_NR_KINDS; k++)
-		g->total_weight += p->weight[k];
+	for (int k = 0; k < EV_NR_KINDS; k++) {
+		g->role_weight[GEN_ANY] += p->weight[k];
+		g->role_weight[gen_kind_role(k)] += p->weight[k];
+	}
 }
 
-static enum ev_kind pick_kind(struct gen *g)
+enum gen_role gen_kind_role(enum ev_kind kind)
 {
-	u64 r = below(g, g->total_weight);
+	switch (kind) {
+	case EV_L2_ACCESS:
+	case EV_L1_ACCESS:
+	case EV_SWITCH:
+		return GEN_VCPU;
+	default:
+		return ev_kind_is_host(kind) ? GEN_HOST : GEN_L1;
+	}
+}
+
+static bool in_role(enum ev_kind kind, enum gen_role role)
+{
+	return role == GEN_ANY || gen_kind_role(kind) == role;
+}
+
+static enum ev_kind pick_kind(struct gen *g, enum gen_role role)
+{
+	u64 r = below(g, g->role_weight[role]);
 
 	for (int k = 0; k < EV_NR_KINDS; k++) {
+		if (!in_role(k, role))
+			continue;
 		if (r < g->p.weight[k])
 			return k;
 		r -= g->p.weight[k];
@@ -68,11 +89,16 @@ static u64 pick_nested(struct gen *g, int ctx)
 	return ALIGN_DOWN(below(g, size), 8);
 }
 
-static void gen_l2_access(struct gen *g, struct sim_event *ev)
+static int pick_vcpu(struct gen *g, int vcpu)
+{
+	return vcpu >= 0 ? vcpu : (int)below(g, g->vm->cfg.nr_vcpus);
+}
+
+static void gen_l2_access(struct gen *g, struct sim_event *ev, int vcpu)
 {
 	struct sim_vcpu *v;
 
-	ev->vcpu = below(g, g->vm->cfg.nr_vcpus);
+	ev->vcpu = pick_vcpu(g, vcpu);
 	v = &g->vm->vcpus[ev->vcpu];
 	if (v->ctx < 0) {
 		ev->kind = EV_SWITCH;
@@ -85,21 +111,27 @@ static void gen_l2_access(struct gen *g, struct sim_event *ev)
 
 void gen_next(struct gen *g, struct sim_event *ev)
 {
+	gen_next_role(g, ev, GEN_ANY, -1);
+}
+
+void gen_next_role(struct gen *g, struct sim_event *ev, enum gen_role role,
+		   int vcpu)
+{
 	memset(ev, 0, sizeof(*ev));
-	ev->kind = pick_kind(g);
+	ev->kind = pick_kind(g, role);
 	ev->ctx = -1;
 	ev->ctx2 = -1;
 
 	switch (ev->kind) {
 	case EV_L2_ACCESS:
-		gen_l2_access(g, ev);
+		gen_l2_access(g, ev, vcpu);
 		break;
 	case EV_L1_ACCESS:
 		ev->addr = pick_page(g, 8);
 		ev->write = below(g, 2);
 		break;
 	case EV_SWITCH:
-		ev->vcpu = below(g, g->vm->cfg.nr_vcpus);
+		ev->vcpu = pick_vcpu(g, vcpu);
 		ev->ctx = below(g, 10) ? pick_ctx(g) : -1;
 		break;
 	case EV_HOST_RECLAIM:

@@ -18,15 +18,31 @@ struct gen_params {
 	u64 numa_window;		/* largest NUMA-balancing window */
 };
 
+/*
+ * Who causes an event. A sequential run draws from all of them; the
+ * concurrent harness gives each thread its role (sim/concurrent.h).
+ */
+enum gen_role {
+	GEN_ANY,
+	GEN_VCPU,		/* one vCPU's accesses and context switches */
+	GEN_HOST,		/* the host: MMU notifiers, memslots, dirty log */
+	GEN_L1,			/* the guest hypervisor's own changes */
+	GEN_NR_ROLES,
+};
+
 struct gen {
 	struct sim_vm *vm;
 	struct gen_params p;
 	u64 rng;
-	u64 total_weight;
+	u64 role_weight[GEN_NR_ROLES];
 };
 
 void gen_init(struct gen *g, struct sim_vm *vm, const struct gen_params *p);
 void gen_next(struct gen *g, struct sim_event *ev);
+/* An event of @role's kinds; GEN_VCPU events are @vcpu's. */
+void gen_next_role(struct gen *g, struct sim_event *ev, enum gen_role role,
+		   int vcpu);
+enum gen_role gen_kind_role(enum ev_kind kind);
 u64 gen_rand(struct gen *g);
 
 /* A world every test and the default run can start from. */
