@@ -14,6 +14,13 @@ O := build/$(FLAVOUR)
 ifeq ($(FLAVOUR),asan)
 OPTFLAGS := -O1 -fno-omit-frame-pointer
 SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=undefined
+else ifeq ($(FLAVOUR),fuzz)
+# libFuzzer (mk/fuzz.mk): clang; the libraries get coverage instrumentation,
+# the fuzz targets link the fuzzer's main.
+CC := clang
+OPTFLAGS := -O1 -fno-omit-frame-pointer
+SANFLAGS := -fsanitize=address,undefined,fuzzer-no-link \
+	-fno-sanitize-recover=undefined
 else
 OPTFLAGS := -O2
 SANFLAGS :=
@@ -50,6 +57,7 @@ deps: $(DEPS_STAMP) $(KSRC_STAMP)
 include mk/kshim.mk
 include mk/nvrmap.mk
 include mk/kernel.mk
+include mk/fuzz.mk
 
 clean:
 	rm -rf build
