@@ -69,9 +69,10 @@ static void record(struct sim_vm *vm, struct sim_vcpu *v,
 
 	if (!vm->strat->record)
 		return;
-	vm_alloc_gate(vm);
+	alloc_site_enter(ALLOC_SITE_RECORD);
 	t0 = sim_now_ns();
 	vm->strat->record(&v->vcpu, mmu, canonical, nested, size);
+	alloc_site_exit();
 	vm->stats.fault_ns += sim_now_ns() - t0;
 }
 
@@ -120,7 +121,9 @@ int vm_l2_access(struct sim_vm *vm, struct sim_vcpu *v, u64 nested_ipa,
 		if (vm->strat->vcpu_topup) {
 			u64 t0 = sim_now_ns();
 
+			alloc_site_enter(ALLOC_SITE_TOPUP);
 			ret = vm->strat->vcpu_topup(&v->vcpu);
+			alloc_site_exit();
 			vm->stats.fault_ns += sim_now_ns() - t0;
 			if (ret)
 				return -ENOMEM;

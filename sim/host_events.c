@@ -135,9 +135,10 @@ static void notifier_start(struct sim_vm *vm, u64 start, u64 end)
 						  end - start, false);
 	write_lock(&kvm->mmu_lock);
 	s2_unmap(&vm->canonical_pgt, start, end - start);
-	vm_alloc_gate(vm);
+	alloc_site_enter(ALLOC_SITE_UNMAP_CANONICAL);
 	t0 = sim_now_ns();
 	vm->strat->unmap_canonical(kvm, start, end - start, true);
+	alloc_site_exit();
 	vm->event_ns += sim_now_ns() - t0;
 	write_unlock(&kvm->mmu_lock);
 }
@@ -161,9 +162,10 @@ static void write_protect(struct sim_vm *vm, u64 start, u64 size)
 						  true);
 	write_lock(&kvm->mmu_lock);
 	s2_wrprotect(&vm->canonical_pgt, start, size);
-	vm_alloc_gate(vm);
+	alloc_site_enter(ALLOC_SITE_WP);
 	t0 = sim_now_ns();
 	vm->strat->wp_canonical(kvm, start, size);
+	alloc_site_exit();
 	vm->event_ns += sim_now_ns() - t0;
 	write_unlock(&kvm->mmu_lock);
 	if (vm->oracle)
@@ -303,11 +305,12 @@ int vm_host_event(struct sim_vm *vm, const struct sim_event *ev)
 		write_lock(&vm->kvm.mmu_lock);
 		s2_test_clear_young(&vm->canonical_pgt, ev->addr, ev->size,
 				    true);
-		vm_alloc_gate(vm);
+		alloc_site_enter(ALLOC_SITE_AGE);
 		t0 = sim_now_ns();
 		young = vm->strat->age_canonical &&
 			vm->strat->age_canonical(&vm->kvm, ev->addr, ev->size,
 						 true);
+		alloc_site_exit();
 		vm->event_ns += sim_now_ns() - t0;
 		write_unlock(&vm->kvm.mmu_lock);
 		vm->stats.young += young;

@@ -89,8 +89,9 @@ void vm_load_hw_mmu(struct sim_vm *vm, struct sim_vcpu *v)
 	if (mmu->pending_unmap) {
 		write_lock(&kvm->mmu_lock);
 		if (mmu->pending_unmap) {
-			vm_alloc_gate(vm);
+			alloc_site_enter(ALLOC_SITE_UNMAP_MMU);
 			vm->strat->unmap_mmu(mmu, true);
+			alloc_site_exit();
 			mmu->pending_unmap = false;
 		}
 		write_unlock(&kvm->mmu_lock);
@@ -166,8 +167,9 @@ static void tlbi_one(struct sim_vm *vm, struct kvm_s2_mmu *mmu, int op,
 	case TLBI_VMALLS12E1:
 		break;
 	}
-	vm_alloc_gate(vm);
+	alloc_site_enter(ALLOC_SITE_UNMAP_NESTED);
 	vm->strat->unmap_nested(mmu, base, size, true);
+	alloc_site_exit();
 	if (vm->oracle)
 		oracle_check_tlbi(vm->oracle, mmu, base, size);
 }
@@ -184,8 +186,9 @@ void vm_guest_tlbi(struct sim_vm *vm, u16 vmid, int op, u64 operand)
 		if (!kvm_s2_mmu_valid(mmu))
 			continue;
 		if (op == TLBI_ALLE1) {
-			vm_alloc_gate(vm);
+			alloc_site_enter(ALLOC_SITE_UNMAP_MMU);
 			vm->strat->unmap_mmu(mmu, true);
+			alloc_site_exit();
 			if (vm->oracle)
 				oracle_check_tlbi(vm->oracle, mmu, 0,
 						  kvm_phys_size(mmu));

@@ -10,7 +10,6 @@
 #include <string.h>
 #include <time.h>
 
-#include "kshim.h"
 #include "l1.h"
 #include "oracle.h"
 #include "vm.h"
@@ -73,25 +72,6 @@ bool kvm_pgtable_stage2_test_clear_young(struct kvm_pgtable *pgt, u64 addr,
 	return s2_test_clear_young(pgt, addr, size, mkold);
 }
 
-/* Non-blocking allocations the userspace allocator lets through at once. */
-#define GRANT_ALL	(1U << 30)
-
-void vm_alloc_gate(struct sim_vm *vm)
-{
-	u64 z;
-
-	if (!vm->cfg.fail_pct) {
-		mt_set_non_kernel(GRANT_ALL);
-		return;
-	}
-	/* splitmix64, apart from the event generator's stream */
-	z = (vm->fail_rng += 0x9e3779b97f4a7c15ULL);
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	z ^= z >> 31;
-	mt_set_non_kernel(z % 100 < vm->cfg.fail_pct ? 0 : GRANT_ALL);
-}
-
 u64 sim_now_ns(void)
 {
 	struct timespec ts;
@@ -147,6 +127,16 @@ static int slot_init(struct memslot *s, u64 base, u64 size, enum backing b)
 	return 0;
 }
 
+/* Each site fails at the larger of fail_pct and its own rate. */
+static void configure_alloc_fail(const struct vm_config *cfg)
+{
+	unsigned int pct[NR_ALLOC_SITES];
+
+	for (unsigned int i = 0; i < NR_ALLOC_SITES; i++)
+		pct[i] = max(cfg->fail_pct, cfg->fail_site_pct[i]);
+	WARN_ON(alloc_fail_configure(pct, cfg->fail_seed));
+}
+
 static int check_config(const struct vm_config *cfg)
 {
 	if (!cfg->nr_vcpus || cfg->nr_vcpus > 512)
@@ -155,6 +145,11 @@ static int check_config(const struct vm_config *cfg)
 		return -EINVAL;
 	if (!cfg->nr_slots || cfg->nr_slots > SIM_MAX_SLOTS)
 		return -EINVAL;
+	if (cfg->fail_pct > 100)
+		return -EINVAL;
+	for (unsigned int i = 0; i < NR_ALLOC_SITES; i++)
+		if (cfg->fail_site_pct[i] > 100)
+			return -EINVAL;
 	for (unsigned int i = 0; i < cfg->nr_slots; i++) {
 		u64 end = cfg->slots[i].base + cfg->slots[i].size;
 
@@ -183,8 +178,7 @@ int vm_create(struct sim_vm *vm, const struct vm_config *cfg,
 		return ret;
 	vm->cfg = *cfg;
 	vm->strat = strat;
-	vm->fail_rng = cfg->fail_seed;
-	vm_alloc_gate(vm);
+	configure_alloc_fail(cfg);
 	host_mem_init(&vm->hm);
 	rwlock_init(&kvm->mmu_lock);
 	kvm->arch.ipa_bits = cfg->ipa_bits;

@@ -12,6 +12,7 @@
 #include <asm/kvm_mmu.h>
 #include <asm/kvm_pgtable.h>
 
+#include "alloc_fail.h"
 #include "event.h"
 #include "host_mem.h"
 #include "pgtable.h"
@@ -54,8 +55,13 @@ struct vm_config {
 		enum backing backing;
 	} slots[SIM_MAX_SLOTS];
 	bool check;			/* run the safety oracle */
-	unsigned int fail_pct;		/* strategy calls whose non-blocking
-					 * allocations fail (injection) */
+	/*
+	 * Failure injection (alloc_fail.h): the percentage of strategy calls
+	 * whose allocations fail, at every site (fail_pct) and at one site
+	 * (fail_site_pct); a site fails at the larger of the two. 0 to 100.
+	 */
+	unsigned int fail_pct;
+	unsigned int fail_site_pct[NR_ALLOC_SITES];
 	u64 fail_seed;
 	u64 audit_every;		/* full oracle audit period (events) */
 };
@@ -77,7 +83,6 @@ struct sim_vm {
 	struct sim_stats stats;
 	enum stat_phase phase;
 	u64 event_no;
-	u64 fail_rng;
 	/* ns spent in strategy calls by each host-side event, in order */
 	u32 *host_samples;
 	u64 nr_host_samples, host_samples_cap;
@@ -91,12 +96,6 @@ int vm_create(struct sim_vm *vm, const struct vm_config *cfg,
 void vm_destroy(struct sim_vm *vm);
 int vm_apply(struct sim_vm *vm, const struct sim_event *ev);
 void vm_account_rmap(struct sim_vm *vm);
-
-/*
- * Before a strategy call that may allocate under mmu_lock: decide whether
- * its non-blocking allocations fail (cfg.fail_pct of the calls).
- */
-void vm_alloc_gate(struct sim_vm *vm);
 
 /* Monotonic ns, for timing strategy calls. */
 u64 sim_now_ns(void);

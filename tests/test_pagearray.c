@@ -484,9 +484,10 @@ static void cap_zaps_the_head(void **state)
 }
 
 /*
- * A record that finds no descriptor (the cache was not topped up; the
- * userspace allocator refuses atomic allocations): the MMU is handled
- * whole from then on, so the untracked leaf still goes with its page.
+ * A record that finds no descriptor (the cache was not topped up, and the
+ * atomic allocation fails: failure injection in that call): the MMU is
+ * handled whole from then on, so the untracked leaf still goes with its
+ * page.
  */
 static void lost_record_is_safe(void **state)
 {
@@ -503,7 +504,9 @@ static void lost_record_is_safe(void **state)
 
 	strategy_pagearray.vcpu_destroy(vcpu);
 	read_lock(&vm.kvm.mmu_lock);
+	enter_failing(ALLOC_SITE_RECORD);
 	strategy_pagearray.record(vcpu, m, c, n, SZ_4K);
+	leave_failing();
 	assert_int_equal(s2_map(m->pgt, n, SZ_4K,
 				frame_pa(vm_page_pfn(&vm, c)), S2_PROT_R, 3,
 				c), 0);

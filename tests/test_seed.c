@@ -484,7 +484,6 @@ static void record_loop_stops_at_gap(void **state)
 	struct seed_visit v[4];
 	bool broken = false;
 
-	mt_set_non_kernel(1000);
 	assert_int_equal(seed_record_range(&mt, &broken, 0x0000, 0x10000,
 					   SZ_4K, NULL), SEED_RECORD_EXACT);
 	assert_int_equal(seed_record_range(&mt, &broken, 0x3000, 0x20000,
@@ -505,7 +504,6 @@ static void record_loop_stops_at_gap(void **state)
 	assert_int_equal(v[0].last, 0x3fff);
 	assert_int_equal(v[0].entry, SEED_UNKNOWN_IPA);
 	assert_false(broken);
-	mt_set_non_kernel(0);
 	mtree_destroy(&mt);
 }
 
@@ -525,7 +523,6 @@ static void record_loop_cuts_range_past_gap(void **state)
 	struct seed_visit v[4];
 	bool broken = false;
 
-	mt_set_non_kernel(1000);
 	tree_put(&mt, 0x0000, 0x0fff, SEED_VALID_ENTRY | 0x10000);
 	tree_put(&mt, 0x3000, 0x4fff, SEED_VALID_ENTRY | 0x20000);
 
@@ -542,7 +539,6 @@ static void record_loop_cuts_range_past_gap(void **state)
 	assert_int_equal(v[1].index, 0x4000);
 	assert_int_equal(v[1].last, 0x4fff);
 	assert_int_equal(v[1].entry, SEED_VALID_ENTRY | 0x20000);
-	mt_set_non_kernel(0);
 	mtree_destroy(&mt);
 }
 
@@ -553,7 +549,6 @@ static void record_outcomes(void **state)
 	struct seed_visit v[4];
 	bool broken = false;
 
-	mt_set_non_kernel(1000);
 	/* nested IPA 0 is still a non-NULL entry */
 	assert_int_equal(seed_record_range(&mt, &broken, SZ_2M, 0, SZ_2M,
 					   NULL), SEED_RECORD_EXACT);
@@ -580,16 +575,15 @@ static void record_outcomes(void **state)
 	mtree_destroy(&mt);
 
 	/* a store that cannot allocate breaks the revmap for good */
-	mt_set_non_kernel(0);
+	enter_failing(ALLOC_SITE_RECORD);
 	assert_int_equal(seed_record_range(&mt, &broken, SZ_2M, SZ_2M, SZ_4K,
 					   NULL), SEED_RECORD_FAILED);
+	leave_failing();
 	assert_true(broken);
 	assert_true(mtree_empty(&mt));
-	mt_set_non_kernel(1000);
 	assert_int_equal(seed_record_range(&mt, &broken, SZ_2M, SZ_2M, SZ_4K,
 					   NULL), SEED_RECORD_SKIPPED);
 	assert_true(mtree_empty(&mt));
-	mt_set_non_kernel(0);
 	mtree_destroy(&mt);
 }
 
@@ -606,7 +600,6 @@ static void node_count_matches_allocator(void **state)
 
 	rcu_barrier();
 	base = mt_nr_allocated();
-	mt_set_non_kernel(1U << 30);
 	for (u64 i = 0; i < 3000; i++)
 		seed_record_range(&mt, &broken, (i * 7919 % 4096) * SZ_2M +
 				  (i % 3) * SZ_4K, i * SZ_4K, SZ_4K, NULL);
@@ -627,7 +620,6 @@ static void node_count_matches_allocator(void **state)
 	 */
 	mtree_destroy(&mt);
 	assert_int_equal(maple_tree_nodes(&mt), 0);
-	mt_set_non_kernel(0);
 }
 
 /* Failed stores break a revmap; the seed falls back and stays safe. */
