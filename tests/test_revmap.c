@@ -18,7 +18,7 @@
 #include <asm/kvm_nested_revmap.h>
 
 #include "kshim.h"
-#include "run.h"
+#include "world_runs.h"
 
 static struct sim_vm vm;
 
@@ -249,19 +249,6 @@ static void misaligned_input_marks_unknown(void **state)
 	assert_int_equal(kvm_nested_revmap_mmu_entries(mmu(7)), 0);
 }
 
-static struct run_result run_mix(struct world_config *wc,
-				 struct gen_params *gp, u64 events)
-{
-	struct run_result r;
-
-	assert_int_equal(run_random(wc, gp, &strategy_revmap, events, true,
-				    &r), 0);
-	assert_int_equal(r.stats.events, events);
-	assert_int_equal(r.stats.violations, 0);
-	assert_int_equal(r.vcpu_errors, 0);
-	return r;
-}
-
 static void assert_exact(const struct run_result *r)
 {
 	assert_int_equal(r->stats.host_zapped, r->stats.host_needed);
@@ -279,7 +266,7 @@ static void random_mix(const char *name, u64 seed, u64 events)
 	struct run_result r;
 
 	assert_int_equal(gen_mix(name, seed, &wc, &gp), 0);
-	r = run_mix(&wc, &gp, events);
+	r = run_mix(&wc, &gp, &strategy_revmap, events);
 	assert_exact(&r);
 	if (!strcmp(name, "tlbi-heavy"))
 		assert_true(r.stats.tlbis > r.stats.events / 20);
@@ -317,11 +304,9 @@ static void random_with_failures(void **state)
 		assert_int_equal(gen_mix(mix[i], 12 + i, &wc, &gp), 0);
 		wc.vm.fail_pct = pct[i];
 		wc.vm.fail_seed = 11 + i;
-		r = run_mix(&wc, &gp, events_from_env(1000000) / 5);
-		assert_true(r.counters.failures > 0);
-		assert_true(r.counters.fallbacks > 0);
-		/* a fallback only ever follows a failure on that MMU */
-		assert_true(r.counters.fallbacks <= r.counters.failures);
+		r = run_mix(&wc, &gp, &strategy_revmap,
+			    events_from_env(1000000) / 5);
+		assert_falls_back(&r);
 	}
 }
 
