@@ -12,7 +12,7 @@ ok() { n=$((n + 1)); echo "ok $n - $1"; }
 nok() { n=$((n + 1)); echo "not ok $n - $1"; [ -f "$tmp/err" ] && sed 's/^/# /' "$tmp/err" | head -5; }
 check() { if eval "$2"; then ok "$1"; else nok "$1"; fi; }
 
-echo "1..16"
+echo "1..22"
 
 "$nv" run --bogus >"$tmp/out" 2>"$tmp/err"; st=$?
 check "unknown option: exit 2" '[ $st -eq 2 ] && [ ! -s "$tmp/out" ]'
@@ -55,6 +55,26 @@ check "truncated trace: exit 2, no report" '[ $st -eq 2 ] && [ ! -s "$tmp/out" ]
 sed '3s/.*/bogus line here/' "$tmp/t.trace" >"$tmp/bad.trace"
 "$nv" replay "$tmp/bad.trace" >"$tmp/out" 2>"$tmp/err"; st=$?
 check "malformed trace: exit 2 with file:line" '[ $st -eq 2 ] && grep -q "bad.trace:3" "$tmp/err" && [ ! -s "$tmp/out" ]'
+
+"$nv" run --fail 101 >"$tmp/out" 2>"$tmp/err"; st=$?
+check "--fail above 100: exit 2 and says why" '[ $st -eq 2 ] && grep -q "not a percentage" "$tmp/err" && [ ! -s "$tmp/out" ]'
+
+"$nv" run --fail unmap=10 >"$tmp/out" 2>"$tmp/err"; st=$?
+check "--fail of an unknown site: exit 2, lists the sites" '[ $st -eq 2 ] && grep -q "unknown call site .unmap. (topup, record," "$tmp/err"'
+
+"$nv" run --fail record=x >"$tmp/out" 2>"$tmp/err"; st=$?
+check "--fail SITE=junk: exit 2" '[ $st -eq 2 ] && grep -q "not a number" "$tmp/err"'
+
+"$nv" record default -n 3000 --fail 10 -o "$tmp/f.trace" >"$tmp/out" 2>"$tmp/err"; st=$?
+check "record refuses --fail: exit 2" '[ $st -eq 2 ] && grep -q "give --fail to replay" "$tmp/err" && [ ! -e "$tmp/f.trace" ]'
+
+"$nv" run -n 3000 --check --fail record=100 --csv --no-timing >"$tmp/fail.csv" 2>"$tmp/err"; st=$?
+check "--fail record=100: safe, and revmap falls back" \
+	'[ $st -eq 0 ] && [ "$(tail -1 "$tmp/fail.csv" | cut -d, -f4)" = revmap ] && [ "$(tail -1 "$tmp/fail.csv" | cut -d, -f10)" -gt 0 ]'
+
+"$nv" compare -n 3000 --fail record=30 --fail 5 --fail-seed 4 --csv --no-timing >"$tmp/fcmp.csv" 2>"$tmp/err"
+"$nv" replay "$tmp/t.trace" --fail record=30 --fail 5 --fail-seed 4 --csv --no-timing >"$tmp/frep.csv" 2>"$tmp/err"
+check "--fail: compare and replay of its trace fail alike" 'cmp -s "$tmp/fcmp.csv" "$tmp/frep.csv" && ! cmp -s "$tmp/fcmp.csv" "$tmp/cmp.csv"'
 
 "$nv" run -s test-broken -n 20000 --check -q >"$tmp/out" 2>"$tmp/err"; st=$?
 check "a violation gives exit 1" '[ $st -eq 1 ] && grep -q violation "$tmp/err"'

@@ -37,6 +37,11 @@ struct opts {
 	bool quiet;
 	bool timing;
 	enum report_format format;
+	/* failure injection (vm_config's fail_*): given at all? */
+	bool fail;
+	unsigned int fail_pct;
+	unsigned int fail_site_pct[NR_ALLOC_SITES];
+	u64 fail_seed;
 };
 
 static const char *const usage_text[] = {
@@ -63,6 +68,13 @@ static const char *const usage_text[] = {
 	"      --no-check         do not run it (default for run and record)\n"
 	"      --json, --csv      machine-readable report\n"
 	"      --no-timing        leave wall-clock figures out of the report\n"
+	"      --fail PCT         fail the allocations of PCT% of the strategy\n"
+	"                         calls (0-100), at every call site\n"
+	"      --fail SITE=PCT    at one call site (repeatable; a site fails at\n"
+	"                         the larger of its rate and the global one):\n"
+	"                         topup, record, unmap_canonical, unmap_nested,\n"
+	"                         unmap_mmu, wp, age\n"
+	"      --fail-seed N      seed of the failure decisions (default 0)\n"
 	"  -o, --output PATH      trace file (record) or directory (sweep)\n"
 	"  -q, --quiet            no report; the exit status tells\n"
 	"  -h, --help             this text\n"
@@ -89,10 +101,47 @@ static int parse_u64(const char *opt, const char *s, u64 *v)
 	return 0;
 }
 
+/* --fail PCT or --fail SITE=PCT */
+static int parse_fail(const char *arg, struct opts *o)
+{
+	const char *eq = strchr(arg, '=');
+	const char *num = eq ? eq + 1 : arg;
+	unsigned int *pct = &o->fail_pct;
+	u64 v;
+
+	if (eq) {
+		char site[32];
+		int i;
+
+		snprintf(site, sizeof(site), "%.*s", (int)(eq - arg), arg);
+		i = alloc_site_find(site);
+		if (i < 0) {
+			fprintf(stderr, "nvrmap: --fail: unknown call site '%s' (",
+				site);
+			for (i = 0; i < NR_ALLOC_SITES; i++)
+				fprintf(stderr, "%s%s", i ? ", " : "",
+					alloc_site_names[i]);
+			fprintf(stderr, ")\n");
+			return -EINVAL;
+		}
+		pct = &o->fail_site_pct[i];
+	}
+	if (parse_u64("--fail", num, &v))
+		return -EINVAL;
+	if (v > 100) {
+		fprintf(stderr, "nvrmap: --fail: %s%% is not a percentage (0 to 100)\n",
+			num);
+		return -EINVAL;
+	}
+	*pct = v;
+	o->fail = true;
+	return 0;
+}
+
 static int parse_opts(int argc, char **argv, struct opts *o)
 {
 	enum { OPT_SEED = 256, OPT_CHECK, OPT_NO_CHECK, OPT_JSON, OPT_CSV,
-	       OPT_NO_TIMING };
+	       OPT_NO_TIMING, OPT_FAIL, OPT_FAIL_SEED };
 	static const struct option lo[] = {
 		{ "strategy", required_argument, NULL, 's' },
 		{ "events", required_argument, NULL, 'n' },
@@ -102,6 +151,8 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{ "json", no_argument, NULL, OPT_JSON },
 		{ "csv", no_argument, NULL, OPT_CSV },
 		{ "no-timing", no_argument, NULL, OPT_NO_TIMING },
+		{ "fail", required_argument, NULL, OPT_FAIL },
+		{ "fail-seed", required_argument, NULL, OPT_FAIL_SEED },
 		{ "output", required_argument, NULL, 'o' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
@@ -147,6 +198,15 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		case OPT_NO_TIMING:
 			o->timing = false;
 			break;
+		case OPT_FAIL:
+			if (parse_fail(optarg, o))
+				return -EINVAL;
+			break;
+		case OPT_FAIL_SEED:
+			if (parse_u64("--fail-seed", optarg, &o->fail_seed))
+				return -EINVAL;
+			o->fail = true;
+			break;
 		case 'o':
 			o->output = optarg;
 			break;
@@ -184,12 +244,22 @@ static int load_scenario(const char *arg, struct scenario *sc)
 	return ret;
 }
 
+/* Failure injection is a run option, not part of a scenario or trace. */
+static void apply_fail(const struct opts *o, struct scenario *sc)
+{
+	sc->wc.vm.fail_pct = o->fail_pct;
+	memcpy(sc->wc.vm.fail_site_pct, o->fail_site_pct,
+	       sizeof(o->fail_site_pct));
+	sc->wc.vm.fail_seed = o->fail_seed;
+}
+
 static void apply_overrides(const struct opts *o, struct scenario *sc)
 {
 	if (o->events)
 		sc->events = o->events;
 	if (o->seed_set)
 		sc->gp.seed = o->seed;
+	apply_fail(o, sc);
 }
 
 static int finish_report(const struct opts *o, struct report *r)
@@ -316,6 +386,10 @@ static int cmd_record(struct opts *o, int argc, char **argv)
 		fprintf(stderr, "nvrmap: record: -o TRACE is required\n");
 		return EXIT_USAGE;
 	}
+	if (o->fail) {
+		fprintf(stderr, "nvrmap: record: failure injection does not change the events; give --fail to replay\n");
+		return EXIT_USAGE;
+	}
 	if (load_scenario(arg, &sc))
 		return EXIT_USAGE;
 	apply_overrides(o, &sc);
@@ -379,6 +453,7 @@ static int replay_one(const struct opts *o, const char *path,
 		goto bad;
 	}
 	sc->wc.vm.check = check;
+	apply_fail(o, sc);
 	ret = world_create(&vm, &sc->wc, s);
 	if (ret) {
 		fprintf(stderr, "nvrmap: %s: cannot build the world: %s\n",
@@ -493,6 +568,7 @@ static int cmd_sweep(struct opts *o, int argc, char **argv)
 		return EXIT_USAGE;
 	if (o->check < 0)
 		o->check = 1;
+	apply_fail(o, &sc);
 	ret = sweep_run(&sc, spec, o->output, o->strategy, o->events,
 			o->seed_set ? &o->seed : NULL, o->check, o->quiet);
 	scenario_free(&sc);

@@ -226,6 +226,11 @@ int sweep_run(const struct scenario *sc, const char *spec, const char *dir,
 			break;
 		}
 		free(text);
+		/* run options, not in the scenario text */
+		one.wc.vm.fail_pct = sc->wc.vm.fail_pct;
+		memcpy(one.wc.vm.fail_site_pct, sc->wc.vm.fail_site_pct,
+		       sizeof(one.wc.vm.fail_site_pct));
+		one.wc.vm.fail_seed = sc->wc.vm.fail_seed;
 		if (events)
 			one.events = events;
 		if (seed)

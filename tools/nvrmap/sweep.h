@@ -13,8 +13,9 @@ char *scenario_text_set(const char *text, const char *section,
 
 /*
  * `nvrmap sweep`: run @sc once per value of @spec ("section.key=v1,v2"),
- * every strategy (or @strategy), and write @dir/sweep.csv and, through
- * gnuplot, @dir/sweep.svg and @dir/sweep.png. Returns an exit status.
+ * every strategy (or @strategy), with @sc's failure injection (the
+ * vm_config fail_* fields), and write @dir/sweep.csv and, through gnuplot,
+ * @dir/sweep.svg and @dir/sweep.png. Returns an exit status.
  */
 int sweep_run(const struct scenario *sc, const char *spec, const char *dir,
 	      const char *strategy, u64 events, const u64 *seed, bool check,
