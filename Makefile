@@ -14,6 +14,11 @@ O := build/$(FLAVOUR)
 ifeq ($(FLAVOUR),asan)
 OPTFLAGS := -O1 -fno-omit-frame-pointer
 SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=undefined
+else ifeq ($(FLAVOUR),tsan)
+# ThreadSanitizer for the concurrent harness (make stress); suppressions
+# in tests/tsan.supp, each with its reason.
+OPTFLAGS := -O1 -fno-omit-frame-pointer
+SANFLAGS := -fsanitize=thread
 else ifeq ($(FLAVOUR),fuzz)
 # libFuzzer (mk/fuzz.mk): clang; the libraries get coverage instrumentation,
 # the fuzz targets link the fuzzer's main.

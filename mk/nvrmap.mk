@@ -46,7 +46,10 @@ run-tests: tests
 	CMOCKA_MESSAGE_OUTPUT=TAP NVRMAP=$(O)/nvrmap \
 		prove -v -e '' $(TEST_BINS) $(wildcard tests/*.t)
 
+# The concurrent harness under ThreadSanitizer (briefly; make stress runs
+# longer), then every test under ASan+UBSan, whose summary ends the log.
 check: deps
+	$(MAKE) FLAVOUR=tsan stress-smoke
 	$(MAKE) FLAVOUR=asan run-tests
 
 run: deps
@@ -74,4 +77,25 @@ soak: deps
 	build/opt/soak $(SOAK_ARGS)
 
 $(O)/soak: $(O)/tests/soak.o $(LIBSIM) $(KSHIM_LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# The concurrent harness: every strategy, then failure injection, under
+# ASan+UBSan and under TSan (suppressions: tests/tsan.supp). Not in CI at
+# this length; CI runs tests/test_concurrent under both.
+STRESS_SECONDS ?= 60
+STRESS_VCPUS ?= 4
+TSAN_ENV := TSAN_OPTIONS="suppressions=$(CURDIR)/tests/tsan.supp"
+
+.PHONY: stress stress-smoke
+stress: deps
+	$(MAKE) FLAVOUR=asan build/asan/stress
+	$(MAKE) FLAVOUR=tsan build/tsan/stress
+	build/asan/stress $(STRESS_SECONDS) $(STRESS_VCPUS)
+	$(TSAN_ENV) build/tsan/stress $(STRESS_SECONDS) $(STRESS_VCPUS)
+
+stress-smoke: $(O)/tests/test_concurrent
+	$(TSAN_ENV) CMOCKA_MESSAGE_OUTPUT=TAP NVRMAP_STRESS_SECONDS=1 \
+		prove -v -e '' $(O)/tests/test_concurrent
+
+$(O)/stress: $(O)/tests/stress.o $(LIBSIM) $(KSHIM_LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)

@@ -19,48 +19,46 @@ static bool ctx_ok(struct sim_vm *vm, int ctx)
 	return ctx >= 0 && (unsigned int)ctx < l1_nr_ctx(vm->l1);
 }
 
-/* After L1 changes a context's VTTBR, vCPUs running it look it up again. */
+static void reload_hw_mmu(struct sim_vm *vm, struct sim_vcpu *v)
+{
+	vm_put_hw_mmu(vm, v);
+	vm_load_hw_mmu(vm, v);
+}
+
+/*
+ * After L1 changes a context's VTTBR (@ctx, or all for -1), vCPUs running
+ * it look their MMU up again. Sequentially, at once; in concurrent mode the
+ * vCPU threads own their vCPUs, so each gets a request it acts on before
+ * its next event.
+ */
 static void reload_ctx_vcpus(struct sim_vm *vm, int ctx)
 {
+	u64 mask = ctx < 0 ? ~0ULL : BIT_ULL(ctx % 64);
+
 	for (unsigned int i = 0; i < vm->cfg.nr_vcpus; i++) {
 		struct sim_vcpu *v = &vm->vcpus[i];
 
+		if (vm->concurrent) {
+			__atomic_fetch_or(&v->reload_ctx, mask, __ATOMIC_RELAXED);
+			continue;
+		}
 		if (v->ctx < 0 || (ctx >= 0 && v->ctx != ctx))
 			continue;
-		vm_put_hw_mmu(vm, v);
-		vm_load_hw_mmu(vm, v);
+		reload_hw_mmu(vm, v);
 	}
 }
 
-static int guest_event(struct sim_vm *vm, const struct sim_event *ev)
+static void vcpu_requests(struct sim_vm *vm, struct sim_vcpu *v)
 {
-	struct sim_vcpu *v = vcpu_arg(vm, ev->vcpu);
+	u64 mask = __atomic_exchange_n(&v->reload_ctx, 0, __ATOMIC_RELAXED);
 
-	switch (ev->kind) {
-	case EV_L2_ACCESS:
-		if (!v || v->ctx < 0 ||
-		    ev->addr >= l1_ctx_mem_size(vm->l1, v->ctx))
-			return -EINVAL;
-		return vm_l2_access(vm, v, ev->addr, ev->write);
-	case EV_L1_ACCESS:
-		return vm_l1_access(vm, ev->addr, ev->write);
-	case EV_SWITCH:
-		if (!v || (ev->ctx != -1 && !ctx_ok(vm, ev->ctx)))
-			return -EINVAL;
-		vm_put_hw_mmu(vm, v);
-		v->ctx = ev->ctx;
-		vm_load_hw_mmu(vm, v);
-		return 0;
-	case EV_VMID_ROLLOVER:
-		l1_vmid_rollover(vm->l1);
-		reload_ctx_vcpus(vm, -1);
-		return 0;
-	default:
-		break;
-	}
+	if (v->ctx >= 0 && (mask & BIT_ULL(v->ctx % 64)))
+		reload_hw_mmu(vm, v);
+}
 
-	if (!ctx_ok(vm, ev->ctx))
-		return -EINVAL;
+/* What L1 does to its tables, under its own locks (vm.h: l1_lock). */
+static int l1_event(struct sim_vm *vm, const struct sim_event *ev)
+{
 	switch (ev->kind) {
 	case EV_L1_RECLAIM:
 		l1_reclaim(vm->l1, ev->ctx, ev->addr);
@@ -87,12 +85,53 @@ static int guest_event(struct sim_vm *vm, const struct sim_event *ev)
 		break;
 	case EV_L2_RESTART:
 		l1_restart(vm->l1, ev->ctx);
-		reload_ctx_vcpus(vm, ev->ctx);
 		break;
 	default:
 		return -EINVAL;
 	}
 	return 0;
+}
+
+static int guest_event(struct sim_vm *vm, const struct sim_event *ev)
+{
+	struct sim_vcpu *v = vcpu_arg(vm, ev->vcpu);
+	int ret;
+
+	switch (ev->kind) {
+	case EV_L2_ACCESS:
+		if (!v || v->ctx < 0 ||
+		    ev->addr >= l1_ctx_mem_size(vm->l1, v->ctx))
+			return -EINVAL;
+		vcpu_requests(vm, v);
+		return vm_l2_access(vm, v, ev->addr, ev->write);
+	case EV_L1_ACCESS:
+		return vm_l1_access(vm, ev->addr, ev->write);
+	case EV_SWITCH:
+		if (!v || (ev->ctx != -1 && !ctx_ok(vm, ev->ctx)))
+			return -EINVAL;
+		__atomic_store_n(&v->reload_ctx, 0, __ATOMIC_RELAXED);
+		vm_put_hw_mmu(vm, v);
+		v->ctx = ev->ctx;
+		vm_load_hw_mmu(vm, v);
+		return 0;
+	case EV_VMID_ROLLOVER:
+		spin_lock(&vm->l1_lock);
+		l1_vmid_rollover(vm->l1);
+		spin_unlock(&vm->l1_lock);
+		reload_ctx_vcpus(vm, -1);
+		return 0;
+	default:
+		break;
+	}
+
+	if (!ctx_ok(vm, ev->ctx))
+		return -EINVAL;
+	spin_lock(&vm->l1_lock);
+	ret = l1_event(vm, ev);
+	spin_unlock(&vm->l1_lock);
+	if (!ret && ev->kind == EV_L2_RESTART)
+		reload_ctx_vcpus(vm, ev->ctx);
+	return ret;
 }
 
 /*
@@ -130,13 +169,14 @@ static void host_sample(struct sim_vm *vm, u64 ns)
 
 int vm_apply(struct sim_vm *vm, const struct sim_event *ev)
 {
-	u64 steps = 0;
+	u64 steps = 0, event_no;
 	int ret;
 
-	vm->event_no++;
-	vm->stats.events++;
+	event_no = __atomic_add_fetch(&vm->event_no, 1, __ATOMIC_RELAXED);
+	vm_stat_inc(vm, events);
 	if (ev_kind_is_host(ev->kind)) {
-		vm->phase = PHASE_HOST;
+		/* One host thread at most: its counters are its own. */
+		sim_phase = PHASE_HOST;
 		vm->stats.host_events++;
 		vm->event_ns = 0;
 		s2_walk_steps = &steps;
@@ -145,16 +185,17 @@ int vm_apply(struct sim_vm *vm, const struct sim_event *ev)
 		vm->stats.walk_steps += steps;
 		vm->stats.host_ns += vm->event_ns;
 		host_sample(vm, vm->event_ns);
-		vm->phase = PHASE_GUEST;
+		sim_phase = PHASE_GUEST;
 	} else {
 		ret = guest_event(vm, ev);
 	}
-	if (!(vm->event_no % RMAP_SAMPLE))
+	if (vm->concurrent)
+		return ret;
+	if (!(event_no % RMAP_SAMPLE))
 		vm_account_rmap(vm);
 	if (vm->oracle) {
 		oracle_check_tracking(vm->oracle);
-		if (vm->cfg.audit_every &&
-		    !(vm->event_no % vm->cfg.audit_every))
+		if (vm->cfg.audit_every && !(event_no % vm->cfg.audit_every))
 			oracle_audit(vm->oracle);
 	}
 	return ret;

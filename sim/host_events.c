@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "host_events.h"
+#include "rcu.h"
 #include "oracle.h"
 
 static u64 region_idx(const struct memslot *s, u64 ipa)
@@ -120,12 +121,16 @@ static void move_pages(struct sim_vm *vm, struct memslot *s, u64 start,
 	}
 }
 
-/* invalidate_range_start: KVM unmaps canonical and shadow mappings. */
+/*
+ * invalidate_range_start: KVM unmaps canonical and shadow mappings; faults
+ * that sampled mmu_invalidate_seq before this will retry.
+ */
 static void notifier_start(struct sim_vm *vm, u64 start, u64 end)
 {
 	struct kvm *kvm = &vm->kvm;
 	u64 t0;
 
+	write_lock(&kvm->mmu_lock);
 	kvm->mmu_invalidate_in_progress++;
 	kvm->mmu_invalidate_range_start = start >> 12;
 	kvm->mmu_invalidate_range_end = end >> 12;
@@ -133,22 +138,27 @@ static void notifier_start(struct sim_vm *vm, u64 start, u64 end)
 		vm->stats.host_needed +=
 			oracle_count_intersecting(vm->oracle, start,
 						  end - start, false);
-	write_lock(&kvm->mmu_lock);
 	s2_unmap(&vm->canonical_pgt, start, end - start);
 	alloc_site_enter(ALLOC_SITE_UNMAP_CANONICAL);
 	t0 = sim_now_ns();
 	vm->strat->unmap_canonical(kvm, start, end - start, true);
-	alloc_site_exit();
 	vm->event_ns += sim_now_ns() - t0;
+	alloc_site_exit();
 	write_unlock(&kvm->mmu_lock);
 }
 
+/* invalidate_range_end: the host's change is done; faults may map it. */
 static void notifier_end(struct sim_vm *vm, u64 start, u64 end)
 {
-	vm->kvm.mmu_invalidate_seq++;
-	vm->kvm.mmu_invalidate_in_progress--;
+	struct kvm *kvm = &vm->kvm;
+
+	write_lock(&kvm->mmu_lock);
+	__atomic_store_n(&kvm->mmu_invalidate_seq, kvm->mmu_invalidate_seq + 1,
+			 __ATOMIC_RELEASE);
+	kvm->mmu_invalidate_in_progress--;
 	if (vm->oracle)
 		oracle_check_canonical(vm->oracle, start, end - start);
+	write_unlock(&kvm->mmu_lock);
 }
 
 static void write_protect(struct sim_vm *vm, u64 start, u64 size)
@@ -156,20 +166,20 @@ static void write_protect(struct sim_vm *vm, u64 start, u64 size)
 	struct kvm *kvm = &vm->kvm;
 	u64 t0;
 
+	write_lock(&kvm->mmu_lock);
 	if (vm->oracle)
 		vm->stats.wp_needed +=
 			oracle_count_intersecting(vm->oracle, start, size,
 						  true);
-	write_lock(&kvm->mmu_lock);
 	s2_wrprotect(&vm->canonical_pgt, start, size);
 	alloc_site_enter(ALLOC_SITE_WP);
 	t0 = sim_now_ns();
 	vm->strat->wp_canonical(kvm, start, size);
-	alloc_site_exit();
 	vm->event_ns += sim_now_ns() - t0;
-	write_unlock(&kvm->mmu_lock);
+	alloc_site_exit();
 	if (vm->oracle)
 		oracle_check_wp(vm->oracle, start, size);
+	write_unlock(&kvm->mmu_lock);
 }
 
 static bool range_in_slot(struct memslot *s, u64 start, u64 size)
@@ -178,7 +188,7 @@ static bool range_in_slot(struct memslot *s, u64 start, u64 size)
 	       IS_ALIGNED(start, SZ_4K) && IS_ALIGNED(size, SZ_4K);
 }
 
-static int mm_change(struct sim_vm *vm, const struct sim_event *ev)
+static int mm_change_locked(struct sim_vm *vm, const struct sim_event *ev)
 {
 	struct memslot *s = vm_find_slot(vm, ev->addr);
 	u64 start = ev->addr, end = ev->addr + ev->size;
@@ -245,6 +255,17 @@ static int mm_change(struct sim_vm *vm, const struct sim_event *ev)
 	return 0;
 }
 
+/* The mm holds its locks from the decision to the notifier's end. */
+static int mm_change(struct sim_vm *vm, const struct sim_event *ev)
+{
+	int ret;
+
+	spin_lock(&vm->host_lock);
+	ret = mm_change_locked(vm, ev);
+	spin_unlock(&vm->host_lock);
+	return ret;
+}
+
 static struct memslot *slot_arg(struct sim_vm *vm, int idx)
 {
 	return idx >= 0 && (unsigned int)idx < vm->cfg.nr_slots ?
@@ -256,12 +277,40 @@ static int memslot_delete(struct sim_vm *vm, struct memslot *s)
 {
 	u64 start = s->base, end = s->base + s->size;
 
+	spin_lock(&vm->host_lock);
 	notifier_start(vm, start, end);
 	put_region_pages(vm, s, start, end);
 	memset(s->pfn, 0, (s->size >> 12) * sizeof(*s->pfn));
 	memset(s->order, 0, s->size >> 21);
 	notifier_end(vm, start, end);
+	spin_unlock(&vm->host_lock);
 	return 0;
+}
+
+/*
+ * A memslot flags update (KVM_MEM_LOG_DIRTY_PAGES): faults read the flags
+ * under the memslots' SRCU, so the new flags are published and a grace
+ * period passes before the write-protect, as kvm_set_memslot() does;
+ * a fault that saw the old flags cannot map writable after it.
+ */
+static void set_logging(struct sim_vm *vm, struct memslot *s, bool on)
+{
+	spin_lock(&vm->host_lock);
+	s->logging = on;
+	spin_unlock(&vm->host_lock);
+	memslots_synchronize();
+	if (on)
+		write_protect(vm, s->base, s->size);
+}
+
+static bool slot_logging(struct sim_vm *vm, struct memslot *s)
+{
+	bool on;
+
+	spin_lock(&vm->host_lock);
+	on = s->logging;
+	spin_unlock(&vm->host_lock);
+	return on;
 }
 
 int vm_host_event(struct sim_vm *vm, const struct sim_event *ev)
@@ -282,20 +331,19 @@ int vm_host_event(struct sim_vm *vm, const struct sim_event *ev)
 		s = slot_arg(vm, ev->ctx);
 		if (!s)
 			return -EINVAL;
-		s->logging = true;
-		write_protect(vm, s->base, s->size);
+		set_logging(vm, s, true);
 		return 0;
 	case EV_DIRTY_DISABLE:
 		s = slot_arg(vm, ev->ctx);
 		if (!s)
 			return -EINVAL;
-		s->logging = false;
+		set_logging(vm, s, false);
 		return 0;
 	case EV_DIRTY_CLEAR:
 		s = vm_find_slot(vm, ev->addr);
 		if (!range_in_slot(s, ev->addr, 64 * SZ_4K))
 			return -EINVAL;
-		if (s->logging)
+		if (slot_logging(vm, s))
 			write_protect(vm, ev->addr, 64 * SZ_4K);
 		return 0;
 	case EV_AGE:

@@ -44,14 +44,15 @@ static struct kvm_s2_mmu *get_s2_mmu_nested(struct kvm *kvm,
 	if (mmu)
 		goto out;
 
-	/* Round robin from where the last search stopped. */
+	/* Round robin from where the last search stopped: a free one. */
 	for (i = kvm->arch.nested_mmus_next;
 	     i < n + kvm->arch.nested_mmus_next; i++) {
-		mmu = kvm->arch.nested_mmus[i % n];
-		if (!atomic_read(&mmu->refcnt))
+		if (!atomic_read(&kvm->arch.nested_mmus[i % n]->refcnt)) {
+			mmu = kvm->arch.nested_mmus[i % n];
 			break;
+		}
 	}
-	BUG_ON(atomic_read(&mmu->refcnt));
+	BUG_ON(!mmu);
 	kvm->arch.nested_mmus_next = (i + 1) % n;
 
 	if (kvm_s2_mmu_valid(mmu)) {
@@ -71,14 +72,18 @@ void vm_load_hw_mmu(struct sim_vm *vm, struct sim_vcpu *v)
 	struct kvm *kvm = &vm->kvm;
 	struct kvm_s2_mmu *mmu;
 	struct l1_regs r;
+	bool pending;
 
 	if (v->ctx < 0) {
 		v->vcpu.arch.hw_mmu = &kvm->arch.mmu;
 		return;
 	}
+	spin_lock(&vm->l1_lock);
 	l1_ctx_regs(vm->l1, v->ctx, &r);
+	spin_unlock(&vm->l1_lock);
 	write_lock(&kvm->mmu_lock);
 	mmu = get_s2_mmu_nested(kvm, &r);
+	pending = mmu->pending_unmap;
 	write_unlock(&kvm->mmu_lock);
 	v->vcpu.arch.hw_mmu = mmu;
 
@@ -86,7 +91,7 @@ void vm_load_hw_mmu(struct sim_vm *vm, struct sim_vcpu *v)
 	 * KVM_REQ_NESTED_S2_UNMAP: whichever vCPU picks the MMU up finishes
 	 * the laundry before running on it.
 	 */
-	if (mmu->pending_unmap) {
+	if (pending) {
 		write_lock(&kvm->mmu_lock);
 		if (mmu->pending_unmap) {
 			alloc_site_enter(ALLOC_SITE_UNMAP_MMU);
@@ -178,7 +183,7 @@ void vm_guest_tlbi(struct sim_vm *vm, u16 vmid, int op, u64 operand)
 {
 	struct kvm *kvm = &vm->kvm;
 
-	vm->stats.tlbis++;
+	vm_stat_inc(vm, tlbis);
 	write_lock(&kvm->mmu_lock);
 	for (size_t i = 0; i < kvm->arch.nested_mmus_size; i++) {
 		struct kvm_s2_mmu *mmu = kvm->arch.nested_mmus[i];

@@ -92,7 +92,8 @@ void oracle_violation(struct oracle *o, const char *fmt, ...)
 	if (o->vm->stats.violations++ >= ORACLE_REPORT_MAX)
 		return;
 	fprintf(stderr, "violation at event %llu: ",
-		(unsigned long long)o->vm->event_no);
+		(unsigned long long)__atomic_load_n(&o->vm->event_no,
+						    __ATOMIC_RELAXED));
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
@@ -272,73 +273,41 @@ void oracle_check_tracking(struct oracle *o)
 	}
 }
 
-struct audit_leaf {
-	u64 nested, canonical, desc;
-	int level;
-};
-
-struct audit_list {
-	struct audit_leaf *v;
-	size_t nr, cap;
-};
-
-static int audit_visitor(const struct s2_visit_ctx *ctx,
-			 enum s2_walk_flags visit)
-{
-	struct audit_list *l = ctx->arg;
-
-	if (!s2_pte_valid(ctx->old))
-		return 0;
-	if (l->nr == l->cap) {
-		l->cap = l->cap ? 2 * l->cap : 1024;
-		l->v = realloc(l->v, l->cap * sizeof(*l->v));
-		if (!l->v)
-			abort();
-	}
-	l->v[l->nr++] = (struct audit_leaf){
-		.nested = ctx->addr, .canonical = *ctx->tagp,
-		.desc = ctx->old, .level = ctx->level,
-	};
-	return 0;
-}
-
 static void audit_leaf(struct oracle *o, struct kvm_s2_mmu *mmu,
-		       const struct audit_leaf *a)
+		       const struct s2_leaf *l)
 {
 	const struct rmap_strategy *strat = o->vm->strat;
-	u64 size = s2_level_size(a->level);
+	u64 size = s2_level_size(l->level);
 
-	if (!leaf_current(o, a->canonical, size, s2_pte_pa(a->desc)))
+	if (!leaf_current(o, l->tag, size, s2_pte_pa(l->desc)))
 		oracle_violation(o, "(a) audit: MMU %d nested %#llx is stale",
-				 mmu->sim_index, (unsigned long long)a->nested);
+				 mmu->sim_index, (unsigned long long)l->addr);
 	/* R2, entry by entry: the strategy knows this leaf both ways. */
 	if (strat->tracks && strat->mmu_entries(mmu) >= 0 &&
-	    !strat->tracks(mmu, a->nested, a->canonical, size))
+	    !strat->tracks(mmu, l->addr, l->tag, size))
 		oracle_violation(o, "(R2) audit: MMU %d nested %#llx -> canonical %#llx not tracked",
-				 mmu->sim_index, (unsigned long long)a->nested,
-				 (unsigned long long)a->canonical);
+				 mmu->sim_index, (unsigned long long)l->addr,
+				 (unsigned long long)l->tag);
 }
 
 /*
  * Every shadow leaf of every MMU against the host, and the index size.
- * The leaves are gathered first and checked after each walk: asking the
- * strategy from inside a walk would take its locks under the tables'.
+ * The leaves are gathered before the strategy is asked about them, so
+ * that no strategy lock is taken under the tables' lock.
  */
 void oracle_audit(struct oracle *o)
 {
 	struct sim_vm *vm = o->vm;
-	struct audit_list l = { 0 };
-	struct s2_walker w = {
-		.cb = audit_visitor, .arg = &l, .flags = S2_WALK_LEAF,
-	};
 
 	for (size_t i = 0; i < vm->kvm.arch.nested_mmus_size; i++) {
-		l.nr = 0;
-		s2_pgt_walk(&vm->nested_pgt[i], 0, ~0ULL, &w);
-		for (size_t j = 0; j < l.nr; j++)
-			audit_leaf(o, vm->nested_pgt[i].mmu, &l.v[j]);
+		struct kvm_pgtable *pgt = &vm->nested_pgt[i];
+		size_t nr;
+		struct s2_leaf *l = s2_collect_leaves(pgt, 0, ~0ULL, &nr);
+
+		for (size_t j = 0; j < nr; j++)
+			audit_leaf(o, pgt->mmu, &l[j]);
+		free(l);
 	}
-	free(l.v);
 	if (o->nr != nested_leaves(vm))
 		oracle_violation(o, "harness: index holds %llu leaves, tables %llu",
 				 (unsigned long long)o->nr,

@@ -441,3 +441,42 @@ u64 s2_count_leaves(struct kvm_pgtable *pgt, u64 addr, u64 size)
 	s2_pgt_walk(pgt, addr, size, &w);
 	return n;
 }
+
+struct leaf_list {
+	struct s2_leaf *v;
+	size_t nr, cap;
+};
+
+static int collect_visitor(const struct s2_visit_ctx *ctx,
+			   enum s2_walk_flags visit)
+{
+	struct leaf_list *l = ctx->arg;
+
+	(void)visit;
+	if (!s2_pte_valid(ctx->old))
+		return 0;
+	if (l->nr == l->cap) {
+		l->cap = l->cap ? 2 * l->cap : 256;
+		l->v = realloc(l->v, l->cap * sizeof(*l->v));
+		if (!l->v)
+			abort();
+	}
+	l->v[l->nr++] = (struct s2_leaf){
+		.addr = ctx->addr, .tag = *ctx->tagp, .desc = ctx->old,
+		.level = ctx->level,
+	};
+	return 0;
+}
+
+struct s2_leaf *s2_collect_leaves(struct kvm_pgtable *pgt, u64 addr,
+				  u64 size, size_t *nr)
+{
+	struct leaf_list l = { 0 };
+	struct s2_walker w = {
+		.cb = collect_visitor, .arg = &l, .flags = S2_WALK_LEAF,
+	};
+
+	s2_pgt_walk(pgt, addr, size, &w);
+	*nr = l.nr;
+	return l.v;
+}

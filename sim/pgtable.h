@@ -130,6 +130,22 @@ int s2_get_leaf(struct kvm_pgtable *pgt, u64 addr, u64 *desc, int *level,
 void s2_mkyoung(struct kvm_pgtable *pgt, u64 addr);
 u64 s2_count_leaves(struct kvm_pgtable *pgt, u64 addr, u64 size);
 
+struct s2_leaf {
+	u64 addr;		/* input address */
+	u64 tag;		/* the harness's tag (canonical block) */
+	u64 desc;
+	int level;
+};
+
+/*
+ * The valid leaves of @pgt over [addr, addr + size), gathered by one walk
+ * into a malloc'ed array of *nr entries (free() it; NULL if none). For
+ * callers that look at each leaf with other locks held: a visitor runs
+ * under the table's lock, which is innermost.
+ */
+struct s2_leaf *s2_collect_leaves(struct kvm_pgtable *pgt, u64 addr,
+				  u64 size, size_t *nr);
+
 static inline bool s2_pte_valid(u64 pte)
 {
 	return pte & S2_PTE_VALID;

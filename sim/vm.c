@@ -14,6 +14,8 @@
 #include "oracle.h"
 #include "vm.h"
 
+__thread enum stat_phase sim_phase;
+
 static void obs_leaf_set(void *arg, struct kvm_pgtable *pgt, u64 addr,
 			 int level, u64 desc, u64 tag)
 {
@@ -30,7 +32,7 @@ static void obs_leaf_clear(void *arg, struct kvm_pgtable *pgt, u64 addr,
 	struct sim_vm *vm = arg;
 
 	(void)desc;
-	if (vm->phase == PHASE_HOST)
+	if (sim_phase == PHASE_HOST)
 		vm->stats.host_zapped++;
 	else
 		vm->stats.guest_zapped++;
@@ -181,10 +183,14 @@ int vm_create(struct sim_vm *vm, const struct vm_config *cfg,
 	configure_alloc_fail(cfg);
 	host_mem_init(&vm->hm);
 	rwlock_init(&kvm->mmu_lock);
+	spin_lock_init(&vm->l1_lock);
+	spin_lock_init(&vm->host_lock);
+	spin_lock_init(&vm->pgt_lock);
 	kvm->arch.ipa_bits = cfg->ipa_bits;
 	kvm->arch.mmu.arch = &kvm->arch;
 	kvm->arch.mmu.sim_index = -1;
 	s2_pgt_init(&vm->canonical_pgt, cfg->ipa_bits, &kvm->arch.mmu, NULL);
+	vm->canonical_pgt.lock = &vm->pgt_lock;
 	kvm->arch.mmu.pgt = &vm->canonical_pgt;
 
 	for (unsigned int i = 0; i < cfg->nr_slots; i++) {
@@ -211,6 +217,7 @@ int vm_create(struct sim_vm *vm, const struct vm_config *cfg,
 		mmu->tlb_vttbr = VTTBR_CNP_BIT;
 		mmu->sim_index = i;
 		s2_pgt_init(&vm->nested_pgt[i], cfg->ipa_bits, mmu, &vm->obs);
+		vm->nested_pgt[i].lock = &vm->pgt_lock;
 		mmu->pgt = &vm->nested_pgt[i];
 		vm->nested_ptrs[i] = mmu;
 	}

@@ -11,6 +11,7 @@
 #include <linux/kvm_host.h>
 #include <asm/kvm_mmu.h>
 #include <asm/kvm_pgtable.h>
+#include <linux/spinlock.h>
 
 #include "alloc_fail.h"
 #include "event.h"
@@ -41,6 +42,12 @@ struct memslot {
 struct sim_vcpu {
 	struct kvm_vcpu vcpu;
 	int ctx;		/* L2 context running, -1 = L1 itself */
+	/*
+	 * Concurrent mode: L1 changed the VTTBR of these contexts (bit
+	 * ctx % 64) while this vCPU may run one; it looks its MMU up again
+	 * before its next event, as a KVM request would have it do.
+	 */
+	u64 reload_ctx;
 };
 
 struct oracle;
@@ -64,6 +71,8 @@ struct vm_config {
 	unsigned int fail_site_pct[NR_ALLOC_SITES];
 	u64 fail_seed;
 	u64 audit_every;		/* full oracle audit period (events) */
+	/* Test-only: the fault path skips the invalidation retry check. */
+	bool no_fault_retry;
 };
 
 struct sim_vm {
@@ -81,15 +90,37 @@ struct sim_vm {
 	struct l1_hyp *l1;
 	struct oracle *oracle;
 	struct sim_stats stats;
-	enum stat_phase phase;
 	u64 event_no;
 	/* ns spent in strategy calls by each host-side event, in order */
 	u32 *host_samples;
 	u64 nr_host_samples, host_samples_cap;
 	u64 event_ns;		/* the current event's, so far */
-	/* Test-only: make the fault path skip the invalidation retry check. */
-	bool no_fault_retry;
+	/*
+	 * Threads apply events at once (sim/concurrent.h): the oracle and
+	 * the memory accounting run at quiescent points, not per event.
+	 */
+	bool concurrent;
+	/*
+	 * The harness's own locks, for its stand-ins of state that is
+	 * atomic or serialised by other means in a real system. Order:
+	 * l1_lock and host_lock before mmu_lock; pgt_lock innermost.
+	 *  l1_lock: the guest hypervisor model and its stage-2 tables in L1
+	 *	memory (L1's own locks; it issues TLBIs holding it).
+	 *  host_lock: the host mm behind the memslots (page tables, folios,
+	 *	slot flags), held across an MMU notifier's start..end as the
+	 *	mm holds its page locks.
+	 *  pgt_lock: the shadow and canonical tables (KVM updates them with
+	 *	atomics) and, through their observer, the oracle's index.
+	 */
+	spinlock_t l1_lock, host_lock, pgt_lock;
 };
+
+/* Which side the current thread's event is on (stats attribution). */
+extern __thread enum stat_phase sim_phase;
+
+#define vm_stat_add(vm, field, n)					\
+	__atomic_fetch_add(&(vm)->stats.field, (n), __ATOMIC_RELAXED)
+#define vm_stat_inc(vm, field)		vm_stat_add(vm, field, 1)
 
 int vm_create(struct sim_vm *vm, const struct vm_config *cfg,
 	      const struct rmap_strategy *strat);

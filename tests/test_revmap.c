@@ -76,30 +76,23 @@ static void unmap_canonical(u64 start, u64 size)
 	write_unlock(&vm.kvm.mmu_lock);
 }
 
-static int tracked_visitor(const struct s2_visit_ctx *ctx,
-			   enum s2_walk_flags visit)
-{
-	if (s2_pte_valid(ctx->old))
-		assert_true(kvm_nested_revmap_tracks(ctx->pgt->mmu, ctx->addr,
-						     *ctx->tagp,
-						     s2_level_size(ctx->level)));
-	return 0;
-}
-
 /* R2: every live leaf is tracked both ways, and nothing else is. */
 static void check_tracking(void)
 {
-	struct s2_walker w = {
-		.cb = tracked_visitor, .flags = S2_WALK_LEAF,
-	};
-
 	for (size_t i = 0; i < vm.kvm.arch.nested_mmus_size; i++) {
 		s64 n = kvm_nested_revmap_mmu_entries(mmu(i));
+		struct s2_leaf *l;
+		size_t nr;
 
 		if (n < 0)
 			continue;
 		assert_int_equal(n, mmu(i)->pgt->nr_leaves);
-		s2_pgt_walk(mmu(i)->pgt, 0, ~0ULL, &w);
+		l = s2_collect_leaves(mmu(i)->pgt, 0, ~0ULL, &nr);
+		for (size_t j = 0; j < nr; j++)
+			assert_true(kvm_nested_revmap_tracks(mmu(i), l[j].addr,
+							     l[j].tag,
+							     s2_level_size(l[j].level)));
+		free(l);
 	}
 }
 

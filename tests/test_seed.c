@@ -91,25 +91,20 @@ struct cover_ctx {
 	struct seed_run *r;
 };
 
-static int cover_visitor(const struct s2_visit_ctx *ctx,
-			 enum s2_walk_flags visit)
+static void check_cover(struct cover_ctx *cc, struct kvm_s2_mmu *mmu,
+			const struct s2_leaf *l)
 {
-	struct cover_ctx *cc = ctx->arg;
-	struct kvm_s2_mmu *mmu = ctx->pgt->mmu;
-	u64 size = s2_level_size(ctx->level);
+	u64 size = s2_level_size(l->level);
 
-	if (!s2_pte_valid(ctx->old))
-		return 0;
 	cc->r->leaves_checked++;
-	if (leaf_covered(seed_mmu_tree(mmu), ctx->addr, *ctx->tagp, size))
-		return 0;
+	if (leaf_covered(seed_mmu_tree(mmu), l->addr, l->tag, size))
+		return;
 	if (cc->r->uncovered++ < 10)
 		print_message("# event %llu: MMU %d nested %#llx (%#llx) -> canonical %#llx not covered by the revmap\n",
 			      (unsigned long long)cc->vm->event_no,
-			      mmu->sim_index, (unsigned long long)ctx->addr,
+			      mmu->sim_index, (unsigned long long)l->addr,
 			      (unsigned long long)size,
-			      (unsigned long long)*ctx->tagp);
-	return 0;
+			      (unsigned long long)l->tag);
 }
 
 /* Does @mmu hold the leaf nested -> canonical of @size right now? */
@@ -153,18 +148,21 @@ static void count_entries(struct sim_vm *vm, struct seed_run *r)
 static void check_coverage(struct sim_vm *vm, struct seed_run *r)
 {
 	struct cover_ctx cc = { .vm = vm, .r = r };
-	struct s2_walker w = {
-		.cb = cover_visitor, .arg = &cc, .flags = S2_WALK_LEAF,
-	};
 
 	r->checks++;
 	for (size_t i = 0; i < vm->kvm.arch.nested_mmus_size; i++) {
 		struct kvm_s2_mmu *mmu = vm->kvm.arch.nested_mmus[i];
 
 		/* A broken revmap falls back to a full unmap: nothing to hold. */
+		struct s2_leaf *l;
+		size_t nr;
+
 		if (!kvm_s2_mmu_valid(mmu) || seed_mmu_broken(mmu))
 			continue;
-		s2_pgt_walk(mmu->pgt, 0, ~0ULL, &w);
+		l = s2_collect_leaves(mmu->pgt, 0, ~0ULL, &nr);
+		for (size_t j = 0; j < nr; j++)
+			check_cover(&cc, mmu, &l[j]);
+		free(l);
 	}
 	count_entries(vm, r);
 }

@@ -11,4 +11,12 @@
 
 #include <asm-generic/atomic-gcc.h>
 
+/*
+ * atomic_read()/atomic_set() are relaxed atomic accesses in the kernel; the
+ * tools versions are volatile accesses, which ThreadSanitizer takes for
+ * plain ones racing with the atomic read-modify-writes.
+ */
+#define atomic_read(v)		__atomic_load_n(&(v)->counter, __ATOMIC_RELAXED)
+#define atomic_set(v, i)	__atomic_store_n(&(v)->counter, (i), __ATOMIC_RELAXED)
+
 #endif
