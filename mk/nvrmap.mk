@@ -59,16 +59,32 @@ run: deps
 BENCH_SRCS := $(wildcard bench/bench_*.c)
 BENCH_BINS := $(patsubst bench/%.c,$(O)/bench/%,$(BENCH_SRCS))
 
+# The optional object cache of sim/alloc_fail.h needs the free side of the
+# shim allocator wrapped too: the benchmarks and its unit test only.
+ALLOC_CACHE_LDFLAGS := -Wl,--wrap=kmem_cache_free \
+	-Wl,--wrap=kmem_cache_free_bulk -Wl,--wrap=kmem_cache_return_sheaf
+$(BENCH_BINS) $(O)/tests/test_alloc_fail: LDFLAGS += $(ALLOC_CACHE_LDFLAGS)
+
 $(O)/bench/%: $(O)/bench/%.o $(LIBSIM) $(KSHIM_LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-.PHONY: bench run-bench
-# Figures, not tests: always the optimised build.
+.PHONY: bench run-bench perf-report
+# Figures, not tests: always the optimised build. bench_unmap prints its
+# table; bench/grid runs bench_ops over the grid into build/bench/*.csv
+# (BENCH_QUICK=1: a short grid).
+BENCH_OUT ?= build/bench
 bench: deps
 	$(MAKE) FLAVOUR=opt run-bench
 
 run-bench: $(BENCH_BINS)
-	for b in $(BENCH_BINS); do $$b || exit 1; done
+	$(O)/bench/bench_unmap
+	BENCH_QUICK=$(BENCH_QUICK) bench/grid $(O)/bench $(BENCH_OUT)
+
+# docs/PERFORMANCE.md from scratch: the benchmarks, every scenario under
+# every strategy, the sweeps' plots (scripts/perf-report).
+perf-report: deps
+	$(MAKE) FLAVOUR=opt $(O)/nvrmap $(BENCH_BINS)
+	BENCH_QUICK=$(BENCH_QUICK) scripts/perf-report
 
 # Long randomized runs of every strategy on every mix: not in CI.
 .PHONY: soak

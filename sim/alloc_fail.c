@@ -7,6 +7,7 @@
  * assembly it cannot see).
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -181,11 +182,288 @@ int __real_kmem_cache_refill_sheaf(struct kmem_cache *s, gfp_t gfp,
 void *__real_kmalloc(size_t size, gfp_t gfp);
 void *__real_kmalloc_array(size_t n, size_t size, gfp_t gfp);
 
+/*
+ * The free side, wrapped only where ALLOC_CACHE_LDFLAGS is linked in
+ * (alloc_fail.h). Weak, so that the other binaries, which never call the
+ * wrappers below, link without the real symbols' aliases.
+ */
+void __real_kmem_cache_free(struct kmem_cache *cachep, void *objp)
+	__attribute__((weak));
+void __real_kmem_cache_free_bulk(struct kmem_cache *cachep, size_t size,
+				 void **list) __attribute__((weak));
+void __real_kmem_cache_return_sheaf(struct kmem_cache *s, gfp_t gfp,
+				    struct slab_sheaf *sheaf)
+	__attribute__((weak));
+
+/* The shim's count of objects in use, all caches (tools/testing/shared) */
+extern int nr_allocated;
+
+/*
+ * The optional object cache (alloc_fail.h). A thread's free objects form a
+ * list linked through their first word; the depot holds batches of
+ * CACHE_BATCH objects, each a list whose first object links the next batch
+ * through its second word.
+ */
+#define CACHE_BATCH		(ALLOC_CACHE_PER_THREAD / 2)
+#define DEPOT_MAX_BATCHES	1024
+
+static bool cache_on;
+static size_t cache_size;
+static struct kmem_cache *cache_of;	/* latched at first use */
+
+static pthread_mutex_t depot_lock = PTHREAD_MUTEX_INITIALIZER;
+static void *depot;
+static unsigned long depot_batches;
+
+static pthread_once_t cache_key_once = PTHREAD_ONCE_INIT;
+static pthread_key_t cache_key;
+
+static __thread struct tcache {
+	void *head;
+	unsigned int nr;
+	bool registered;
+	struct slab_sheaf *spare;
+} tc;
+
+#define next_of(p)	(((void **)(p))[0])
+#define batch_next(p)	(((void **)(p))[1])
+
+static void free_list(void *head)
+{
+	while (head) {
+		void *next = next_of(head);
+
+		free(head);
+		head = next;
+	}
+}
+
+static void tcache_release(struct tcache *t)
+{
+	free_list(t->head);
+	t->head = NULL;
+	t->nr = 0;
+	free(t->spare);
+	t->spare = NULL;
+}
+
+/* pthread key destructor: an exiting thread's list goes back to libc. */
+static void tcache_exit(void *arg)
+{
+	tcache_release(arg);
+}
+
+static void cache_key_create(void)
+{
+	if (pthread_key_create(&cache_key, tcache_exit))
+		die(__func__, "pthread_key_create");
+}
+
+static void tcache_register(void)
+{
+	if (tc.registered)
+		return;
+	pthread_once(&cache_key_once, cache_key_create);
+	pthread_setspecific(cache_key, &tc);
+	tc.registered = true;
+}
+
+/* Is @c the cache served from the free lists? */
+static bool served(struct kmem_cache *c)
+{
+	struct kmem_cache *l;
+
+	if (!__atomic_load_n(&cache_on, __ATOMIC_ACQUIRE))
+		return false;
+	l = __atomic_load_n(&cache_of, __ATOMIC_ACQUIRE);
+	if (l)
+		return l == c;
+	if (c->size != load(&cache_size) || c->ctor || c->size < 2 * sizeof(void *))
+		return false;
+	__atomic_compare_exchange_n(&cache_of, &l, c, false, __ATOMIC_ACQ_REL,
+				    __ATOMIC_ACQUIRE);
+	return __atomic_load_n(&cache_of, __ATOMIC_ACQUIRE) == c;
+}
+
+static void account(struct kmem_cache *c, int n)
+{
+	__atomic_fetch_add(&c->nr_allocated, (long)n, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&nr_allocated, n, __ATOMIC_RELAXED);
+	if (n > 0)
+		__atomic_fetch_add(&c->nr_tallocated, n, __ATOMIC_RELAXED);
+}
+
+static void *tc_pop(void)
+{
+	void *p;
+
+	if (!tc.nr) {
+		pthread_mutex_lock(&depot_lock);
+		p = depot;
+		if (p) {
+			depot = batch_next(p);
+			depot_batches--;
+		}
+		pthread_mutex_unlock(&depot_lock);
+		if (!p)
+			return NULL;
+		tcache_register();
+		tc.head = p;
+		tc.nr = CACHE_BATCH;
+	}
+	p = tc.head;
+	tc.head = next_of(p);
+	tc.nr--;
+	return p;
+}
+
+static void tc_push(void *p)
+{
+	void *batch, *last;
+
+	tcache_register();
+	next_of(p) = tc.head;
+	tc.head = p;
+	if (++tc.nr < ALLOC_CACHE_PER_THREAD)
+		return;
+	/* full: the first CACHE_BATCH objects go to the depot, or to libc */
+	batch = last = tc.head;
+	for (unsigned int i = 1; i < CACHE_BATCH; i++)
+		last = next_of(last);
+	tc.head = next_of(last);
+	tc.nr -= CACHE_BATCH;
+	next_of(last) = NULL;
+	pthread_mutex_lock(&depot_lock);
+	if (depot_batches < DEPOT_MAX_BATCHES) {
+		batch_next(batch) = depot;
+		depot = batch;
+		depot_batches++;
+		batch = NULL;
+	}
+	pthread_mutex_unlock(&depot_lock);
+	free_list(batch);
+}
+
+static void cache_free(struct kmem_cache *c, void *p)
+{
+	account(c, -1);
+	tc_push(p);
+}
+
+/* As kmem_cache_alloc_bulk(), from the lists first; failure already decided. */
+static bool cache_alloc_bulk(struct kmem_cache *c, gfp_t gfp, size_t n,
+			     void **list)
+{
+	size_t k = 0;
+
+	while (k < n && (list[k] = tc_pop()))
+		k++;
+	if (k < n && !__real_kmem_cache_alloc_bulk(c, WIDE(gfp), n - k,
+						    list + k)) {
+		while (k)
+			tc_push(list[--k]);
+		return false;
+	}
+	account(c, k);
+	if (gfp & __GFP_ZERO)
+		for (size_t i = 0; i < k; i++)
+			memset(list[i], 0, c->size);
+	return true;
+}
+
+static void cache_return_sheaf(struct kmem_cache *s, struct slab_sheaf *sheaf)
+{
+	for (unsigned int i = 0; i < sheaf->size; i++)
+		cache_free(s, sheaf->objects[i]);
+	if (!tc.spare && sheaf->capacity == s->sheaf_capacity) {
+		tcache_register();
+		tc.spare = sheaf;
+	} else {
+		free(sheaf);
+	}
+}
+
+static struct slab_sheaf *cache_prefill_sheaf(struct kmem_cache *s, gfp_t gfp,
+					      unsigned int size)
+{
+	unsigned int capacity = size > s->sheaf_capacity ? size :
+							 s->sheaf_capacity;
+	struct slab_sheaf *sheaf;
+
+	if (tc.spare && tc.spare->capacity >= capacity) {
+		sheaf = tc.spare;
+		tc.spare = NULL;
+		capacity = sheaf->capacity;
+	} else {
+		sheaf = calloc(1, sizeof(*sheaf) + sizeof(void *) * capacity);
+		if (!sheaf)
+			return NULL;
+	}
+	sheaf->cache = s;
+	sheaf->capacity = capacity;
+	sheaf->size = 0;
+	if (!cache_alloc_bulk(s, gfp, size, sheaf->objects)) {
+		cache_return_sheaf(s, sheaf);
+		return NULL;
+	}
+	sheaf->size = size;
+	return sheaf;
+}
+
+void alloc_cache_enable(size_t size)
+{
+	store(&cache_size, size);
+	__atomic_store_n(&cache_on, true, __ATOMIC_RELEASE);
+}
+
+void alloc_cache_disable(void)
+{
+	void *batches;
+
+	__atomic_store_n(&cache_on, false, __ATOMIC_RELEASE);
+	__atomic_store_n(&cache_of, NULL, __ATOMIC_RELEASE);
+	tcache_release(&tc);
+	pthread_mutex_lock(&depot_lock);
+	batches = depot;
+	depot = NULL;
+	depot_batches = 0;
+	pthread_mutex_unlock(&depot_lock);
+	while (batches) {
+		void *next = batch_next(batches);
+
+		free_list(batches);
+		batches = next;
+	}
+}
+
+bool alloc_cache_enabled(void)
+{
+	return __atomic_load_n(&cache_on, __ATOMIC_ACQUIRE);
+}
+
+unsigned long alloc_cache_held(void)
+{
+	unsigned long n;
+
+	pthread_mutex_lock(&depot_lock);
+	n = depot_batches * CACHE_BATCH;
+	pthread_mutex_unlock(&depot_lock);
+	return n + tc.nr;
+}
+
 void *__wrap_kmem_cache_alloc_lru(struct kmem_cache *cachep,
 				  struct list_lru *lru, int flags)
 {
+	void *p;
+
 	if (inject(flags))
 		return NULL;
+	if (served(cachep) && (p = tc_pop())) {
+		account(cachep, 1);
+		if (flags & __GFP_ZERO)
+			memset(p, 0, cachep->size);
+		return p;
+	}
 	return __real_kmem_cache_alloc_lru(cachep, lru, WIDE(flags));
 }
 
@@ -194,6 +472,8 @@ bool __wrap_kmem_cache_alloc_bulk(struct kmem_cache *cachep, gfp_t gfp,
 {
 	if (inject(gfp))
 		return false;
+	if (served(cachep))
+		return cache_alloc_bulk(cachep, gfp, size, list);
 	return __real_kmem_cache_alloc_bulk(cachep, WIDE(gfp), size, list);
 }
 
@@ -203,6 +483,8 @@ struct slab_sheaf *__wrap_kmem_cache_prefill_sheaf(struct kmem_cache *s,
 {
 	if (inject(gfp))
 		return NULL;
+	if (served(s))
+		return cache_prefill_sheaf(s, gfp, size);
 	return __real_kmem_cache_prefill_sheaf(s, WIDE(gfp), size);
 }
 
@@ -210,10 +492,58 @@ int __wrap_kmem_cache_refill_sheaf(struct kmem_cache *s, gfp_t gfp,
 				   struct slab_sheaf **sheafp,
 				   unsigned int size)
 {
+	struct slab_sheaf *sheaf = *sheafp;
+
 	/* A sheaf that holds enough already needs no allocation. */
-	if ((*sheafp)->size < size && inject(gfp))
+	if (sheaf->size < size && inject(gfp))
 		return -ENOMEM;
-	return __real_kmem_cache_refill_sheaf(s, WIDE(gfp), sheafp, size);
+	if (!served(s))
+		return __real_kmem_cache_refill_sheaf(s, WIDE(gfp), sheafp,
+						      size);
+	/* as the shim's kmem_cache_refill_sheaf(), from the lists */
+	if (sheaf->size >= size)
+		return 0;
+	if (size > sheaf->capacity) {
+		sheaf = cache_prefill_sheaf(s, gfp, size);
+		if (!sheaf)
+			return -ENOMEM;
+		cache_return_sheaf(s, *sheafp);
+		*sheafp = sheaf;
+		return 0;
+	}
+	if (!cache_alloc_bulk(s, gfp, size - sheaf->size,
+			      &sheaf->objects[sheaf->size]))
+		return -ENOMEM;
+	sheaf->size = size;
+	return 0;
+}
+
+void __wrap_kmem_cache_free(struct kmem_cache *cachep, void *objp)
+{
+	if (served(cachep))
+		cache_free(cachep, objp);
+	else
+		__real_kmem_cache_free(cachep, objp);
+}
+
+void __wrap_kmem_cache_free_bulk(struct kmem_cache *cachep, size_t size,
+				 void **list)
+{
+	if (!served(cachep)) {
+		__real_kmem_cache_free_bulk(cachep, size, list);
+		return;
+	}
+	for (size_t i = 0; i < size; i++)
+		cache_free(cachep, list[i]);
+}
+
+void __wrap_kmem_cache_return_sheaf(struct kmem_cache *s, gfp_t gfp,
+				    struct slab_sheaf *sheaf)
+{
+	if (served(s))
+		cache_return_sheaf(s, sheaf);
+	else
+		__real_kmem_cache_return_sheaf(s, gfp, sheaf);
 }
 
 void *__wrap_kmalloc(size_t size, gfp_t gfp)

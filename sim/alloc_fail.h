@@ -96,3 +96,39 @@ struct alloc_site_counts {
 void alloc_fail_counts(enum alloc_site site, struct alloc_site_counts *c);
 
 #endif
+
+/*
+ * Optional, for benchmarks: a per-thread object cache in front of the shim
+ * allocator, standing in for the kernel's per-CPU sheaves and their barn.
+ * The shim allocates every object of an aligned cache (the maple tree's
+ * 256-byte nodes) with posix_memalign() and frees it with free(), and a
+ * maple store preallocates its worst case in a freshly calloc'd sheaf that
+ * it returns at the end: most of a store's time in userspace goes there.
+ *
+ * Once enabled for objects of @size bytes, the first kmem_cache of that
+ * size without a constructor that the wrapped entry points see is served
+ * from per-thread free lists (at most ALLOC_CACHE_PER_THREAD objects each)
+ * backed by one global depot that threads exchange whole batches with
+ * under a mutex (frees that come back through RCU callbacks land in the
+ * RCU thread's list and reach the allocating threads through the depot),
+ * and each thread keeps one spare sheaf. Objects are still counted in the
+ * cache's nr_allocated while in use, and failure injection decides first,
+ * as without the cache.
+ *
+ * The free side (kmem_cache_free, kmem_cache_free_bulk,
+ * kmem_cache_return_sheaf) is wrapped only in the binaries linked with
+ * ALLOC_CACHE_LDFLAGS (mk/nvrmap.mk: the benchmarks and test_alloc_fail);
+ * elsewhere enabling the cache only changes where new objects come from.
+ * Disabled (the default), every entry point behaves exactly as without it.
+ *
+ * alloc_cache_disable() frees the depot and the calling thread's list; the
+ * lists of other threads are freed when they exit. Call it after an
+ * rcu_barrier(), with no other thread allocating.
+ */
+#define ALLOC_CACHE_PER_THREAD	256
+
+void alloc_cache_enable(size_t size);
+void alloc_cache_disable(void);
+bool alloc_cache_enabled(void);
+/* Objects in the depot and the calling thread's list right now. */
+unsigned long alloc_cache_held(void);

@@ -506,6 +506,102 @@ static void alias_heavy_mix(void **state)
 	world_runs("alias-heavy", 200);
 }
 
+/*
+ * The optional object cache (alloc_fail.h): objects come back through it,
+ * are counted in use as the shim counts them, sheaves work, failure
+ * injection still decides first, threads exchange objects through the
+ * depot, and nothing is left once it is disabled (LeakSanitizer in the
+ * ASan build).
+ */
+#define CACHED_OBJS	600
+
+static struct kmem_cache *cached;
+
+static void *cache_thread(void *p)
+{
+	void *objs[CACHED_OBJS];
+
+	for (int round = 0; round < 20; round++) {
+		for (int i = 0; i < CACHED_OBJS; i++) {
+			objs[i] = kmem_cache_alloc(cached, GFP_KERNEL);
+			assert_non_null(objs[i]);
+			memset(objs[i], 0xa5, 48);
+		}
+		kmem_cache_free_bulk(cached, CACHED_OBJS / 2, objs);
+		for (int i = CACHED_OBJS / 2; i < CACHED_OBJS; i++)
+			kmem_cache_free(cached, objs[i]);
+	}
+	return p;
+}
+
+static void object_cache(void **state)
+{
+	struct kmem_cache_args args = { .sheaf_capacity = 8 };
+	void *objs[CACHED_OBJS], *zero;
+	struct slab_sheaf *sheaf;
+	pthread_t t[2];
+
+	cached = kmem_cache_create("cached", 48, &args, 0);
+	assert_false(alloc_cache_enabled());
+	alloc_cache_enable(48);
+	assert_true(alloc_cache_enabled());
+	for (int i = 0; i < CACHED_OBJS; i++)
+		assert_non_null(objs[i] = kmem_cache_alloc(cached, GFP_KERNEL));
+	assert_int_equal(cached->nr_allocated, CACHED_OBJS);
+	for (int i = 0; i < CACHED_OBJS; i++)
+		kmem_cache_free(cached, objs[i]);
+	assert_int_equal(cached->nr_allocated, 0);
+	assert_int_equal(alloc_cache_held(), CACHED_OBJS);
+
+	/* served from the lists, zeroed on request */
+	zero = kmem_cache_alloc(cached, GFP_KERNEL | __GFP_ZERO);
+	for (int i = 0; i < 48; i++)
+		assert_int_equal(((char *)zero)[i], 0);
+	kmem_cache_free(cached, zero);
+	assert_true(kmem_cache_alloc_bulk(cached, GFP_KERNEL, 100, objs));
+	assert_int_equal(alloc_cache_held(), CACHED_OBJS - 100);
+	kmem_cache_free_bulk(cached, 100, objs);
+
+	/* sheaves: prefill, refill within and beyond capacity, return */
+	sheaf = kmem_cache_prefill_sheaf(cached, GFP_NOWAIT, 4);
+	assert_non_null(sheaf);
+	assert_int_equal(kmem_cache_refill_sheaf(cached, GFP_NOWAIT, &sheaf,
+						 8), 0);
+	assert_int_equal(sheaf->size, 8);
+	assert_int_equal(kmem_cache_refill_sheaf(cached, GFP_NOWAIT, &sheaf,
+						 20), 0);
+	assert_int_equal(sheaf->size, 20);
+	assert_int_equal(cached->nr_allocated, 20);
+	kmem_cache_return_sheaf(cached, GFP_NOWAIT, sheaf);
+	assert_int_equal(cached->nr_allocated, 0);
+	assert_int_equal(alloc_cache_held(), CACHED_OBJS);
+
+	/* injection decides before the cache */
+	configure(ALLOC_SITE_RECORD, 100, 1);
+	alloc_site_enter(ALLOC_SITE_RECORD);
+	assert_null(kmem_cache_alloc(cached, GFP_NOWAIT));
+	assert_null(kmem_cache_prefill_sheaf(cached, GFP_NOWAIT, 2));
+	alloc_site_exit();
+	configure(ALL_SITES, 0, 0);
+
+	/* threads: their lists go to the depot or die with them */
+	for (int i = 0; i < 2; i++)
+		assert_int_equal(pthread_create(&t[i], NULL, cache_thread,
+						NULL), 0);
+	for (int i = 0; i < 2; i++)
+		pthread_join(t[i], NULL);
+	assert_int_equal(cached->nr_allocated, 0);
+
+	alloc_cache_disable();
+	assert_false(alloc_cache_enabled());
+	assert_int_equal(alloc_cache_held(), 0);
+	/* disabled: the shim's own behaviour */
+	objs[0] = kmem_cache_alloc(cached, GFP_KERNEL);
+	kmem_cache_free(cached, objs[0]);
+	assert_int_equal(cached->nr_allocated, 0);
+	assert_int_equal(alloc_cache_held(), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -518,6 +614,7 @@ int main(void)
 		cmocka_unit_test(sites_draw_alike),
 		cmocka_unit_test(threads_have_own_streams),
 		cmocka_unit_test(concurrent_threads_count_exactly),
+		cmocka_unit_test(object_cache),
 		cmocka_unit_test(default_mix),
 		cmocka_unit_test(alias_heavy_mix),
 	};
