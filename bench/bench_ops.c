@@ -475,9 +475,23 @@ int main(int argc, char **argv)
 		report(alloc, mappings, op, t, k, mem, rss, populate_s);
 		free(t);
 	}
-	if (!mappings)
-		printf("%s,%s,0,%u,none,0,0,0,0,%" PRIu64 ",0,%ld,0\n", alloc,
-		       b.s->name, b.mmus, mem, rss);
+	if (!mappings) {
+		/* MMUS nested MMUs, set up by vm_init, never used */
+		printf("%s,%s,0,%u,unused,0,0,0,0,%" PRIu64 ",0,%ld,0\n",
+		       alloc, b.s->name, b.mmus, mem, rss);
+		/*
+		 * A VM without nested MMUs: KVM never calls the reverse map's
+		 * init for it (kvm_nested_revmap_init_vm()), so its kvm is as
+		 * zeroed here. Only revmap says what it holds then.
+		 */
+		if (b.s == &strategy_revmap) {
+			static struct kvm no_nv;
+
+			printf("%s,%s,0,0,no-nested-mmus,0,0,0,0,%" PRIu64
+			       ",0,%ld,0\n", alloc, b.s->name,
+			       b.s->mem_bytes(&no_nv), rss);
+		}
+	}
 	if (b.callgrind)
 		CALLGRIND_STOP_INSTRUMENTATION;
 	world_destroy(&b.vm);
