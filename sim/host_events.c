@@ -182,9 +182,11 @@ static void write_protect(struct sim_vm *vm, u64 start, u64 size)
 	write_unlock(&kvm->mmu_lock);
 }
 
+/* Written not to wrap: @size comes from a trace or a fuzzer. */
 static bool range_in_slot(struct memslot *s, u64 start, u64 size)
 {
-	return s && size && start - s->base + size <= s->size &&
+	return s && size && size <= s->size &&
+	       start - s->base <= s->size - size &&
 	       IS_ALIGNED(start, SZ_4K) && IS_ALIGNED(size, SZ_4K);
 }
 

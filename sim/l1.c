@@ -341,6 +341,9 @@ static int cow(struct l1_hyp *l1, struct l2_ctx *c, u64 nested)
 	u64 p = page_of(c, nested);
 	u64 fresh = pool_alloc(&l1->pool, gorder(c));
 
+	/* Out of memory: L1 reclaims other L2 memory, as on a first touch. */
+	while (!fresh && make_room(l1, c, region_of(c, nested)))
+		fresh = pool_alloc(&l1->pool, gorder(c));
 	if (!fresh)
 		return -ENOMEM;
 	unmap_leaf(l1, c, nested);
