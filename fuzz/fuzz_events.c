@@ -77,7 +77,6 @@ static const char *const worlds[] = {
 static struct world_config world_cfg[NR_WORLDS];
 static unsigned int nr_strategies;
 static bool verbose;
-static bool skip_known;		/* see known_finding() */
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -94,7 +93,6 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	while (strategies[nr_strategies])
 		nr_strategies++;
 	verbose = getenv("FUZZ_VERBOSE");
-	skip_known = !getenv("FUZZ_KNOWN");
 	return 0;
 }
 
@@ -292,24 +290,6 @@ static void spoil_event(struct sim_vm *vm, struct input *in,
 	}
 }
 
-/*
- * A finding in a file this target's author may not edit, reported with
- * its reproducer (fuzz/pending/fuzz_events/host-range-wraps): for a host
- * range that wraps past 2^64, range_in_slot() in sim/host_events.c
- * overflows and accepts it; folio_range() then reads far outside the
- * slot, or the event unmaps beyond its range. Such events are skipped,
- * so that fuzzing goes on past it, unless FUZZ_KNOWN=1 is set (to check
- * a fix; then drop this and move the reproducer to fuzz/regressions/).
- */
-static bool known_finding(const struct sim_event *ev)
-{
-	bool ranged = (ev->kind >= EV_HOST_RECLAIM &&
-		       ev->kind <= EV_HOST_DISCARD) || ev->kind == EV_AGE;
-
-	return skip_known && ranged && ev->size &&
-	       ev->addr + (ev->size - 1) < ev->addr;
-}
-
 static void print_event(const struct sim_event *ev, bool valid, int ret)
 {
 	char line[TRACE_MAX_LINE + 1];
@@ -361,8 +341,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		make_event(&vm, &in, kind, &ev);
 		if (!valid)
 			spoil_event(&vm, &in, &ev);
-		if (known_finding(&ev))
-			continue;
 		ret = vm_apply(&vm, &ev);
 		if (verbose)
 			print_event(&ev, valid, ret);
