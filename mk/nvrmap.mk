@@ -46,10 +46,12 @@ run-tests: tests
 	CMOCKA_MESSAGE_OUTPUT=TAP NVRMAP=$(O)/nvrmap \
 		prove -v -e '' $(TEST_BINS) $(wildcard tests/*.t)
 
-# The concurrent harness under ThreadSanitizer (briefly; make stress runs
-# longer), then every test under ASan+UBSan, whose summary ends the log.
+# The concurrent harness under ThreadSanitizer and the fuzzers, briefly
+# (make stress and make fuzz run longer), then every test under
+# ASan+UBSan, whose summary ends the log.
 check: deps
 	$(MAKE) FLAVOUR=tsan stress-smoke
+	$(MAKE) FLAVOUR=fuzz run-fuzz-smoke
 	$(MAKE) FLAVOUR=asan run-tests
 
 run: deps
