@@ -9,9 +9,11 @@
 KSHIM_DIR := $(O)/kshim
 KSHIM_LIB := $(KSHIM_DIR)/libkshim.a
 
-KSHIM_CPPFLAGS := -I$(KSHIM_DIR) -Isim/include -I$(KSRC)/tools/testing/shared \
-	-I$(KSRC)/tools/include -I$(KSRC)/tools/arch/x86/include \
-	-I$(KSRC)/lib -D_LGPL_SOURCE
+# sim/include first: the harness's locks, bitops and atomics (lockdep and
+# ThreadSanitizer see the shims' accesses as the kernel's).
+KSHIM_CPPFLAGS := -I$(KSHIM_DIR) -Isim/include \
+	-I$(KSRC)/tools/testing/shared -I$(KSRC)/tools/include \
+	-I$(KSRC)/tools/arch/x86/include -I$(KSRC)/lib -D_LGPL_SOURCE
 
 # Kernel code is not ours to clean up: its warnings are not errors here.
 KSHIM_CFLAGS := $(OPTFLAGS) $(SANFLAGS) -g -w \
