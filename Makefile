@@ -71,6 +71,7 @@ include mk/kshim.mk
 include mk/nvrmap.mk
 include mk/kernel.mk
 include mk/fuzz.mk
+include mk/e2e.mk
 
 clean:
 	rm -rf build

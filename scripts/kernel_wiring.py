@@ -40,6 +40,8 @@ HOST_H = "arch/arm64/include/asm/kvm_host.h"
 NESTED_H = "arch/arm64/include/asm/kvm_nested.h"
 REVMAP_C = "arch/arm64/kvm/nested_revmap.c"
 REVMAP_H = "arch/arm64/include/asm/kvm_nested_revmap.h"
+SELFTESTS_MK = "tools/testing/selftests/kvm/Makefile.kvm"
+SELFTEST = "tools/testing/selftests/kvm/arm64/nv_shadow_s2_unmap.c"
 
 INCLUDE_REVMAP = """
 #include <asm/kvm_nested_revmap.h>
@@ -407,6 +409,16 @@ void kvm_nested_s2_create_debugfs(struct kvm *kvm);
         kvm_s2_ptdump_create_debugfs(kvm);
 """, text="""
         kvm_nested_s2_create_debugfs(kvm);
+"""),
+    ]),
+
+    # 8: the test: a guest hypervisor whose L2 memory is checked while the
+    # host keeps unmapping it (docs/E2E.md runs it under QEMU).
+    Patch("08-selftest", new_files=[SELFTEST], edits=[
+        Edit(SELFTESTS_MK, "after", anchor="""
+TEST_GEN_PROGS_arm64 += arm64/mmio_sign_ext
+""", text="""
+TEST_GEN_PROGS_arm64 += arm64/nv_shadow_s2_unmap
 """),
     ]),
 ]

@@ -12,7 +12,8 @@ if [ -z "$patches" ]; then
 	echo "1..0 # SKIP no series in $series (make kernel-patch)"
 	exit 0
 fi
-files=$(git ls-files kernel/arch 2>/dev/null || find kernel/arch -type f)
+files=$(git ls-files kernel/arch kernel/tools 2>/dev/null ||
+	find kernel/arch kernel/tools -type f)
 files=$(echo "$files" | sort)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

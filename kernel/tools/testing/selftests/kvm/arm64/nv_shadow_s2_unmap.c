@@ -456,7 +456,6 @@ static const char * const storm_names[NR_STORMS] = {
 static u8 *pool;
 static bool stop;
 static int budget;	/* unmaps that the storm threads may still do */
-static u8 ksm_on[POOL_SIZE / SZ_2M];
 static bool verbose;
 static u32 storm_mask = BIT(NR_STORMS) - 1;
 static u64 storm_ops[NR_STORMS];
@@ -468,6 +467,22 @@ static void storm_count(int s, int ret)
 			   __ATOMIC_RELAXED);
 }
 
+static u64 ksm_read(const char *name)
+{
+	char path[128];
+	unsigned long long v = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/kernel/mm/ksm/%s", name);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	if (fscanf(f, "%llu", &v) != 1)
+		v = 0;
+	fclose(f);
+	return v;
+}
+
 /* One unmap of part of L2's memory that keeps its content. */
 static void storm_one(unsigned int *seed)
 {
@@ -475,7 +490,8 @@ static void storm_one(unsigned int *seed)
 	u64 len = SZ_4K * (1 + rand_r(seed) % 16);
 	u64 blk = (rand_r(seed) % (POOL_SIZE / SZ_2M)) * SZ_2M;
 	int s = rand_r(seed) % NR_STORMS;
-	int fd;
+	u64 scans;
+	int fd, i;
 
 	while (!(storm_mask & BIT(s)))
 		s = (s + 1) % NR_STORMS;
@@ -496,11 +512,18 @@ static void storm_one(unsigned int *seed)
 		storm_count(s, madvise(pool + off, len, MADV_PAGEOUT));
 		break;
 	case STORM_KSM:
-		/* ksmd merges the pages of a mergeable block in the background. */
-		if (__atomic_fetch_xor(&ksm_on[blk / SZ_2M], 1, __ATOMIC_RELAXED))
-			storm_count(s, madvise(pool + blk, SZ_2M, MADV_UNMERGEABLE));
-		else
-			storm_count(s, madvise(pool + blk, SZ_2M, MADV_MERGEABLE));
+		/*
+		 * Let ksmd merge what it can in a block for two full scans,
+		 * then unmerge it. Left mergeable, ksmd would write-protect
+		 * and merge its pages every few milliseconds, and a kernel
+		 * that unmaps every shadow stage-2 on each of those would
+		 * leave L2 no time to fault its memory back in.
+		 */
+		scans = ksm_read("full_scans");
+		storm_count(s, madvise(pool + blk, SZ_2M, MADV_MERGEABLE));
+		for (i = 0; i < 1000 && ksm_read("full_scans") < scans + 2; i++)
+			usleep(5000);
+		storm_count(s, madvise(pool + blk, SZ_2M, MADV_UNMERGEABLE));
 		break;
 	case STORM_COMPACT:
 		fd = open("/proc/sys/vm/compact_memory", O_WRONLY);
@@ -567,22 +590,6 @@ static int vmstat_read(const char *file, const char *name, u64 *val)
 	}
 	fclose(f);
 	return found;
-}
-
-static u64 ksm_read(const char *name)
-{
-	char path[128];
-	unsigned long long v = 0;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/sys/kernel/mm/ksm/%s", name);
-	f = fopen(path, "r");
-	if (!f)
-		return 0;
-	if (fscanf(f, "%llu", &v) != 1)
-		v = 0;
-	fclose(f);
-	return v;
 }
 
 static void print_debugfs(struct kvm_vm *vm)
@@ -720,8 +727,8 @@ int main(int argc, char *argv[])
 					__atomic_add_fetch(&budget, per_tick,
 							   __ATOMIC_RELAXED);
 				ticks++;
-				if (verbose)
-					pr_info("tick %lu: round %lu\n", ticks, ticks * TICK);
+				if (verbose || ticks % 25 == 0)
+					pr_info("round %lu\n", ticks * TICK);
 				continue;
 			}
 			printf("E2E-STAT rounds %lu\n", uc.args[5]);
