@@ -92,6 +92,7 @@ struct mailbox {
 static u64 nr_rounds;
 static u64 code_start, code_pages;
 static u64 code_gpa[CODE_PAGES];
+static bool skip_tlbi;	/* -n: a guest hypervisor bug the test must catch */
 
 /* L1's state */
 static u64 s2_root[NR_CTX];
@@ -235,6 +236,8 @@ static void s2_unmap(u64 c, u64 nipa, int level)
 {
 	WRITE_ONCE(*s2_desc(c, nipa, level), 0);
 	dsb(ishst);
+	if (skip_tlbi)
+		return;
 	asm volatile("tlbi ipas2e1is, %0" : : "r"(nipa >> 12));
 	dsb(ish);
 	asm volatile("tlbi vmalle1is");
@@ -612,12 +615,13 @@ static void print_debugfs(struct kvm_vm *vm)
 
 static void help(const char *name)
 {
-	printf("usage: %s [-r rounds] [-t threads] [-b budget] [-S storms] [-s] [-v]\n"
+	printf("usage: %s [-r rounds] [-t threads] [-b budget] [-S storms] [-s] [-n] [-v]\n"
 	       "  -r  L1<->L2 round trips (default 1000)\n"
 	       "  -t  host threads unmapping L1 memory (default 2)\n"
 	       "  -b  host unmaps every %d rounds (default 1)\n"
 	       "  -S  storms, comma-separated: mprotect,pageout,ksm,compact,thp (default all)\n"
 	       "  -s  no storms (same as -t 0)\n"
+	       "  -n  L1 leaves out its TLBIs: the test must fail (a check of the check)\n"
 	       "  -v  print every tick and every host unmap\n", name, TICK);
 	exit(KSFT_SKIP);
 }
@@ -633,7 +637,7 @@ int main(int argc, char *argv[])
 	struct kvm_vm *vm;
 	struct ucall uc;
 
-	while ((opt = getopt(argc, argv, "r:t:b:S:svh")) != -1) {
+	while ((opt = getopt(argc, argv, "r:t:b:S:snvh")) != -1) {
 		switch (opt) {
 		case 'r':
 			rounds = atoll(optarg);
@@ -649,6 +653,9 @@ int main(int argc, char *argv[])
 			break;
 		case 'v':
 			verbose = true;
+			break;
+		case 'n':
+			skip_tlbi = true;
 			break;
 		case 'S':
 			storm_mask = 0;
@@ -695,6 +702,7 @@ int main(int argc, char *argv[])
 	sync_global_to_guest(vm, code_pages);
 	sync_global_to_guest(vm, code_gpa);
 	sync_global_to_guest(vm, nr_rounds);
+	sync_global_to_guest(vm, skip_tlbi);
 
 	vm_init_descriptor_tables(vm);
 	vcpu_init_descriptor_tables(vcpu[0]);
