@@ -69,8 +69,11 @@ static void assert_clean(const struct conc_result *r)
 	assert_int_equal(r->run.stats.violations, 0);
 	assert_int_equal(r->run.vcpu_errors, 0);
 	assert_int_equal(r->run.errors, 0);
-	/* Every role ran, and faults did meet invalidations. */
-	assert_true(r->vcpu_events > 1000);
+	/*
+	 * Every role ran. Counts, not rates: a 1 s TSan run on a loaded
+	 * machine managed fewer than 1,000 vCPU events.
+	 */
+	assert_true(r->vcpu_events > 100);
 	assert_true(r->host_events > 10);
 	assert_true(r->l1_events > 10);
 	assert_true(r->quiescent_checks >= 2);
